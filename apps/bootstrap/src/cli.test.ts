@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { HELP, parseCli } from './cli';
+
+describe('nat-bootstrap command line', () => {
+  it('prints help when no command is given or --help is passed', () => {
+    expect(parseCli([])).toEqual({ kind: 'help' });
+    expect(parseCli(['--help'])).toEqual({ kind: 'help' });
+    expect(HELP).toContain('Usage: nat-bootstrap');
+  });
+
+  it('reports the version', () => {
+    expect(parseCli(['-v'])).toEqual({ kind: 'version' });
+  });
+
+  it('rejects an unknown command with a message naming it', () => {
+    expect(parseCli(['frobnicate'])).toEqual({
+      kind: 'usage-error',
+      message: "unknown command 'frobnicate'",
+    });
+  });
+
+  it('passes the arguments after the command through', () => {
+    expect(parseCli(['render', '--flag', 'x'])).toEqual({
+      kind: 'command',
+      command: 'render',
+      args: ['--flag', 'x'],
+    });
+  });
+});

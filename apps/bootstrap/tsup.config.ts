@@ -1,0 +1,16 @@
+import { defineConfig } from 'tsup';
+
+// Apps ship as one self-contained file: every dependency is bundled, so `node dist/nat-bootstrap.js`
+// runs without node_modules.
+export default defineConfig({
+  entry: { 'nat-bootstrap': 'src/main.ts' },
+  format: ['esm'],
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  clean: true,
+  noExternal: [/.*/],
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __natHaCreateRequire } from 'node:module';\nconst require = __natHaCreateRequire(import.meta.url);",
+  },
+});

@@ -1,0 +1,3 @@
+import { natHaTestConfig } from '../../vitest.shared';
+
+export default natHaTestConfig();
