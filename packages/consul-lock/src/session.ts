@@ -292,9 +292,22 @@ class ManagedSessionImpl extends EventEmitter<ManagedSessionEvents> implements M
       const lost = current.lost ?? { id, reason: 'invalidated' as const };
       this.#logger.warn({ event: 'session_lost', session: id, reason: lost.reason }, 'session lost');
       this.emit('lost', lost);
-      if (lost.reason === 'expired') {
-        // It may still exist on the servers; destroy it so it cannot hold anything (best effort).
-        void this.#consul.session.destroy(id, { timeoutMs: this.#requestTimeoutMs }).catch(() => undefined);
+      if (lost.reason === 'expired') void this.#destroyStale(id);
+    }
+  }
+
+  /**
+   * A session given up locally may still exist on the servers and hold keys that nobody follows any
+   * more. Destroy it (idempotent, §2.3) as soon as Consul answers, so its keys are freed after one
+   * lock-delay instead of after 2×TTL.
+   */
+  async #destroyStale(id: string): Promise<void> {
+    for (let attempt = 0; !this.#life.signal.aborted; attempt++) {
+      try {
+        await this.#consul.session.destroy(id, { timeoutMs: this.#requestTimeoutMs, signal: this.#life.signal });
+        return;
+      } catch {
+        if (!(await sleepUnlessAborted(this.#clock, this.#backoff(attempt), this.#life.signal))) return;
       }
     }
   }
@@ -332,6 +345,11 @@ class ManagedSessionImpl extends EventEmitter<ManagedSessionEvents> implements M
           } catch (err) {
             if (signal.aborted) return;
             const error = ConsulLockError.from(err);
+            if (error.code === 'CONSUL_NO_LEADER') {
+              // TTL timers run only on the leader; a new leader restarts them all at 2×TTL (§2.6, §7.3).
+              // So this answer proves the session cannot expire before sentAt + 2×TTL, like a renew would.
+              current.lastGoodAt = Math.max(current.lastGoodAt, sentAt);
+            }
             const now = this.#clock.now();
             this.#logger.warn(
               {
