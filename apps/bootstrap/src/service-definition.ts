@@ -1,0 +1,59 @@
+import type { ConfigObject } from './config-value';
+import { formatGoDuration } from './duration';
+import type { BootstrapFacts } from './facts';
+import type { NatHaOptions } from './render-options';
+
+/**
+ * Check ids of the nat-ha service. nat-agent ties its Consul session to `LIVE_CHECK_ID` (plus the
+ * node's serfHealth), so these ids are an interface between the two programs, not decoration.
+ */
+export const LIVE_CHECK_ID = 'nat-ha:live';
+export const HEALTH_CHECK_ID = 'nat-ha:health';
+
+/**
+ * The nat-ha service definition for the local Consul agent (consul-http-api.md §8.4): one service
+ * with two HTTP checks on nat-agent's loopback endpoint.
+ *
+ * - `/health/live` answers 200 while the agent process runs. nat-agent's session lists this check,
+ *   so an agent that dies or wedges loses its session — and any lock — once the check goes
+ *   critical: within one interval plus the timeout (§2.9, §6.8).
+ * - `/health` reports the Internet path: 200 passing, 429 warning (degraded), 503 critical (§6.3).
+ *   The session does NOT list it: on path loss nat-agent resigns itself, releasing the key before
+ *   destroying its session, so the successor is not held back by lock-delay (§2.8).
+ *
+ * No initial `status`: a new check starts critical (§6.1), so no session can be tied to it before
+ * nat-agent has answered once (§2.9).
+ */
+export function buildServiceDefinition(facts: BootstrapFacts, natHa: NatHaOptions): ConfigObject {
+  // A wildcard listen address is not an address to call: the checks go to loopback then.
+  const host = natHa.httpHost === '0.0.0.0' || natHa.httpHost === '::' ? '127.0.0.1' : natHa.httpHost;
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${natHa.httpPort}`;
+  const interval = formatGoDuration(natHa.checkIntervalMs);
+  const timeout = formatGoDuration(natHa.checkTimeoutMs);
+  return {
+    service: {
+      name: natHa.serviceName,
+      id: natHa.serviceName,
+      port: natHa.httpPort,
+      meta: { availability_zone: facts.self.availabilityZone },
+      checks: [
+        {
+          id: LIVE_CHECK_ID,
+          name: 'nat-agent process is alive',
+          http: `${base}/health/live`,
+          method: 'GET',
+          interval,
+          timeout,
+        },
+        {
+          id: HEALTH_CHECK_ID,
+          name: 'Internet path through this NAT instance',
+          http: `${base}/health`,
+          method: 'GET',
+          interval,
+          timeout,
+        },
+      ],
+    },
+  };
+}

@@ -1,0 +1,142 @@
+import { BootstrapError } from './errors';
+import type { RenderOptions } from './render-options';
+
+/**
+ * Hardened systemd units for Consul and nat-agent, with the rendered paths filled in.
+ *
+ * Secrets never sit in Consul's config directory: the secrets fragment is root-only (0600) and
+ * reaches Consul through `LoadCredential=` (systemd ≥ 247), which copies it into a private,
+ * non-swappable directory readable only by the service's user, and `-config-file=` points Consul
+ * at that copy.
+ */
+export interface UnitPaths {
+  consulConfigDir: string;
+  /** Absolute path of the secrets fragment, when there is one. */
+  consulSecretsFile?: string;
+  agentConfigFile: string;
+}
+
+/** Credential id of the secrets fragment; its extension tells Consul the format. */
+export function secretsCredentialName(format: 'hcl' | 'json'): string {
+  return `consul-secrets.${format}`;
+}
+
+// Characters that need no quoting or escaping in a unit file (no spaces, `%` specifiers, `$`
+// expansion, quotes or backslashes). Paths are validated up front; this is the last line of defence.
+const UNIT_SAFE = /^[A-Za-z0-9._/@+:=-]+$/;
+
+function unitValue(value: string, what: string): string {
+  if (!UNIT_SAFE.test(value)) {
+    throw new BootstrapError('INVALID_CONFIG', `${what} ${JSON.stringify(value)} cannot be written into a systemd unit`);
+  }
+  return value;
+}
+
+const SANDBOX = [
+  'NoNewPrivileges=yes',
+  'ProtectSystem=strict',
+  'ProtectHome=yes',
+  'PrivateTmp=yes',
+  'PrivateDevices=yes',
+  'ProtectKernelModules=yes',
+  'ProtectKernelLogs=yes',
+  'ProtectControlGroups=yes',
+  'ProtectClock=yes',
+  'ProtectHostname=yes',
+  'RestrictNamespaces=yes',
+  'RestrictRealtime=yes',
+  'RestrictSUIDSGID=yes',
+  'LockPersonality=yes',
+  'SystemCallArchitectures=native',
+  'SystemCallFilter=@system-service',
+  'SystemCallErrorNumber=EPERM',
+  'UMask=0077',
+];
+
+export function renderConsulUnit(options: RenderOptions, paths: UnitPaths): string {
+  const consul = unitValue(options.consulBinary, '--consul-bin');
+  const user = unitValue(options.consulUser, '--consul-user');
+  const configDir = unitValue(paths.consulConfigDir, 'the Consul config directory');
+  const dataDir = unitValue(options.dataDir, '--data-dir');
+  const credential = secretsCredentialName(options.format);
+  const secrets = paths.consulSecretsFile == null ? undefined : unitValue(paths.consulSecretsFile, 'the secrets file');
+  const execStart =
+    secrets == null
+      ? `ExecStart=${consul} agent -config-dir=${configDir}`
+      : `ExecStart=${consul} agent -config-dir=${configDir} -config-file=\${CREDENTIALS_DIRECTORY}/${credential}`;
+  return lines([
+    '# Rendered by nat-bootstrap; changes are overwritten by the next render.',
+    '[Unit]',
+    `Description=Consul ${options.role} agent for nat-ha`,
+    'Documentation=https://developer.hashicorp.com/consul/docs',
+    'Wants=network-online.target',
+    'After=network-online.target',
+    `ConditionDirectoryNotEmpty=${configDir}`,
+    '',
+    '[Service]',
+    // Consul notifies systemd once it has started (sd_notify), so units ordered after it wait.
+    'Type=notify',
+    `User=${user}`,
+    `Group=${user}`,
+    // `+`: runs with full privileges, before the sandbox makes everything but the data dir read-only.
+    `ExecStartPre=+/usr/bin/install -d -o ${user} -g ${user} -m 0750 ${dataDir}`,
+    ...(secrets == null ? [] : [`LoadCredential=${credential}:${secrets}`]),
+    execStart,
+    'ExecReload=/bin/kill --signal HUP $MAINPID',
+    // SIGTERM to the agent alone: on a client, leave_on_terminate makes it leave the cluster
+    // gracefully, which destroys its sessions at once (consul-http-api.md §8.6).
+    'KillMode=process',
+    'KillSignal=SIGTERM',
+    'Restart=on-failure',
+    'RestartSec=2',
+    'LimitNOFILE=65536',
+    `ReadWritePaths=${dataDir}`,
+    ...SANDBOX,
+    'ProtectKernelTunables=yes',
+    'MemoryDenyWriteExecute=yes',
+    'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK',
+    'CapabilityBoundingSet=',
+    'AmbientCapabilities=',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+  ]);
+}
+
+export function renderNatAgentUnit(options: RenderOptions, paths: UnitPaths): string {
+  const agent = unitValue(options.natAgentBinary, '--nat-agent-bin');
+  const config = unitValue(paths.agentConfigFile, 'the agent config file');
+  return lines([
+    '# Rendered by nat-bootstrap; changes are overwritten by the next render.',
+    '[Unit]',
+    'Description=nat-ha agent: one healthy NAT instance routing per group',
+    'Wants=network-online.target consul.service',
+    'After=network-online.target consul.service',
+    `ConditionFileNotEmpty=${config}`,
+    '',
+    '[Service]',
+    'Type=simple',
+    `ExecStart=${agent} run --config ${config}`,
+    // SIGTERM drains: nat-agent resigns, waits for a successor to hold the routes, then exits 0.
+    // on-failure, not always: an agent that exited 0 after a spot or lifecycle drain stays down.
+    'KillSignal=SIGTERM',
+    'TimeoutStopSec=45s',
+    'Restart=on-failure',
+    'RestartSec=1',
+    // Root, but only the capabilities a NAT needs: netfilter/sysctl (NET_ADMIN), ICMP probes (NET_RAW).
+    'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW',
+    'AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW',
+    ...SANDBOX,
+    // With manageNat, nat-agent writes net.ipv4.ip_forward itself, so /proc/sys must stay writable.
+    ...(options.natHa.manageNat ? [] : ['ProtectKernelTunables=yes']),
+    // No MemoryDenyWriteExecute: Node's JIT needs writable-executable memory.
+    'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+  ]);
+}
+
+function lines(list: readonly string[]): string {
+  return `${list.join('\n')}\n`;
+}
