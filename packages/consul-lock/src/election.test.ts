@@ -1,7 +1,12 @@
 import { createVirtualClock, type VirtualClock } from '@nat-ha/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeConsul } from '../test/fake-consul';
-import { createLeaderElection, type ElectionEvent, type LeaderElection, type LeaderElectionOptions } from './election';
+import {
+  createLeaderElection,
+  type ElectionEvent,
+  type LeaderElection,
+  type LeaderElectionOptions,
+} from './election';
 import { ConsulLockError } from './errors';
 import { createSession } from './session';
 
@@ -41,8 +46,12 @@ function harness(): Harness {
         random: () => 0.5,
         ...options,
       });
-      election.on('elected', (token) => log.push({ at: clock.now(), who, event: { type: 'elected', token } }));
-      election.on('deposed', (event) => log.push({ at: clock.now(), who, event: { type: 'deposed', ...event } }));
+      election.on('elected', (token) =>
+        log.push({ at: clock.now(), who, event: { type: 'elected', token } }),
+      );
+      election.on('deposed', (event) =>
+        log.push({ at: clock.now(), who, event: { type: 'deposed', ...event } }),
+      );
       election.on('error', (error) => log.push({ at: clock.now(), who, event: { type: 'error', error } }));
       elections.push(election);
       return election;
@@ -57,7 +66,14 @@ describe('createLeaderElection: options', () => {
     const { fake, clock } = harness();
     let caught: unknown;
     try {
-      createLeaderElection({ consul: fake, key: KEY, clock, fenceAfterMs: 500, maxWriteMs: 1_000, lockDelayMs: 1_500 });
+      createLeaderElection({
+        consul: fake,
+        key: KEY,
+        clock,
+        fenceAfterMs: 500,
+        maxWriteMs: 1_000,
+        lockDelayMs: 1_500,
+      });
     } catch (err) {
       caught = err;
     }
@@ -69,13 +85,17 @@ describe('createLeaderElection: options', () => {
   it('checks the invariant against a shared session’s lock-delay, not the default', () => {
     const { fake, clock } = harness();
     const session = createSession({ consul: fake, clock, lockDelayMs: 1_000 });
-    expect(() => createLeaderElection({ consul: fake, key: KEY, clock, session })).toThrow(/lockDelayMs 1000/);
+    expect(() => createLeaderElection({ consul: fake, key: KEY, clock, session })).toThrow(
+      /lockDelayMs 1000/,
+    );
     void session.destroy();
   });
 
   it('rejects confirmIntervalMs >= fenceAfterMs and an empty key', () => {
     const { fake, clock } = harness();
-    expect(() => createLeaderElection({ consul: fake, key: KEY, clock, confirmIntervalMs: 500 })).toThrow(/confirmIntervalMs/);
+    expect(() => createLeaderElection({ consul: fake, key: KEY, clock, confirmIntervalMs: 500 })).toThrow(
+      /confirmIntervalMs/,
+    );
     expect(() => createLeaderElection({ consul: fake, key: '', clock })).toThrow(/key must be/);
   });
 });
@@ -108,7 +128,9 @@ describe('createLeaderElection: contention', () => {
       ['e2', resignAt],
     ]);
     // Release comes before the session destroy, so the destroy sets no lock-delay on the key (§2.8).
-    const ops = h.fake.calls.filter((c) => c.op === 'kv.release' || c.op === 'session.destroy').map((c) => c.op);
+    const ops = h.fake.calls
+      .filter((c) => c.op === 'kv.release' || c.op === 'session.destroy')
+      .map((c) => c.op);
     expect(ops).toEqual(['kv.release', 'session.destroy']);
     expect(h.fake.lockDelayUntil.size).toBe(0);
     expect(b.token()?.lockIndex).toBe(2);
@@ -238,7 +260,9 @@ describe('createLeaderElection: fence', () => {
     }
     expect(a.isLeader()).toBe(false);
     expect(maxLeaders).toBeLessThanOrEqual(1);
-    const noLeaderErrors = h.log.filter((l) => l.event.type === 'error' && l.event.error.code === 'CONSUL_NO_LEADER');
+    const noLeaderErrors = h.log.filter(
+      (l) => l.event.type === 'error' && l.event.error.code === 'CONSUL_NO_LEADER',
+    );
     expect(noLeaderErrors.length).toBeGreaterThan(0);
     h.fake.mode = 'ok';
     for (let t = 0; t < 5_000; t += 50) {
@@ -270,7 +294,9 @@ describe('createLeaderElection: withLease', () => {
     const before = h.fake.calls.length;
     let confirmedBeforeRun = false;
     const result = await a.withLease(async (signal, token) => {
-      confirmedBeforeRun = h.fake.calls.slice(before).some((c) => c.op === 'kv.get?consistent' && c.result != null);
+      confirmedBeforeRun = h.fake.calls
+        .slice(before)
+        .some((c) => c.op === 'kv.get?consistent' && c.result != null);
       expect(signal.aborted).toBe(false);
       expect(token.lockIndex).toBe(1);
       return 42;
@@ -373,7 +399,8 @@ describe('createLeaderElection: sessions and shutdown', () => {
     const a = h.make();
     const seen: string[] = [];
     const reading = (async () => {
-      for await (const event of a) seen.push(event.type === 'deposed' ? `deposed:${event.reason}` : event.type);
+      for await (const event of a)
+        seen.push(event.type === 'deposed' ? `deposed:${event.reason}` : event.type);
     })();
     await h.clock.advance(1);
     await a.resign();
@@ -412,9 +439,13 @@ describe('createLeaderElection: sessions and shutdown', () => {
   it('keeps following after a permission error and reports it as an error event', async () => {
     const h = harness();
     h.fake.createError = {
-      error: new ConsulLockError('CONSUL_PERMISSION_DENIED', "PUT /v1/session/create failed with HTTP 403: Permission denied: token lacks permission 'session:write'", {
-        status: 403,
-      }),
+      error: new ConsulLockError(
+        'CONSUL_PERMISSION_DENIED',
+        "PUT /v1/session/create failed with HTTP 403: Permission denied: token lacks permission 'session:write'",
+        {
+          status: 403,
+        },
+      ),
       once: true,
     };
     const a = h.make();

@@ -21,7 +21,8 @@ const SERVER_ERROR_RULES: readonly (readonly [RegExp, Classification])[] = [
   [/Not ready to serve consistent reads/i, { code: 'CONSUL_NO_LEADER', retryable: true }],
   [/No known Consul servers/i, { code: 'CONSUL_UNAVAILABLE', retryable: true }],
   // §3.3: the session named in ?acquire= is gone. Retrying the same request cannot succeed.
-  [/invalid session/i, { code: 'CONSUL_INVALID_SESSION', retryable: false }],
+  // Case-sensitive and with the quote: `Invalid Session TTL` (§2.2 step 5) must not match.
+  [/invalid session "/, { code: 'CONSUL_INVALID_SESSION', retryable: false }],
   [/missing session/i, { code: 'CONSUL_BAD_REQUEST', retryable: false }],
   // §2.2: a just-started client agent has not synced its node yet; it will.
   [/Missing node registration/i, { code: 'CONSUL_NODE_NOT_REGISTERED', retryable: true }],

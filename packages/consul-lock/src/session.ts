@@ -230,8 +230,12 @@ class ManagedSessionImpl extends EventEmitter<ManagedSessionEvents> implements M
 
   #markLost(current: Current, reason: SessionLostReason, error?: ConsulLockError): void {
     if (current.lost != null) return;
-    current.lost = { id: current.id, reason, ...(error == null ? {} : { error }) };
+    const lost: SessionLostEvent = { id: current.id, reason, ...(error == null ? {} : { error }) };
+    current.lost = lost;
     current.stop.abort();
+    // Synchronously, so elections using the session depose before anything else runs.
+    this.#logger.warn({ event: 'session_lost', session: lost.id, reason }, 'session lost');
+    this.emit('lost', lost);
   }
 
   #backoff(attempt: number, maxMs = this.#retryMaxMs): number {
@@ -289,10 +293,7 @@ class ManagedSessionImpl extends EventEmitter<ManagedSessionEvents> implements M
       this.#wake();
       await this.#keepAlive(current);
       if (life.aborted && current.lost == null) return;
-      const lost = current.lost ?? { id, reason: 'invalidated' as const };
-      this.#logger.warn({ event: 'session_lost', session: id, reason: lost.reason }, 'session lost');
-      this.emit('lost', lost);
-      if (lost.reason === 'expired') void this.#destroyStale(id);
+      if (current.lost?.reason === 'expired') void this.#destroyStale(id);
     }
   }
 
@@ -304,7 +305,10 @@ class ManagedSessionImpl extends EventEmitter<ManagedSessionEvents> implements M
   async #destroyStale(id: string): Promise<void> {
     for (let attempt = 0; !this.#life.signal.aborted; attempt++) {
       try {
-        await this.#consul.session.destroy(id, { timeoutMs: this.#requestTimeoutMs, signal: this.#life.signal });
+        await this.#consul.session.destroy(id, {
+          timeoutMs: this.#requestTimeoutMs,
+          signal: this.#life.signal,
+        });
         return;
       } catch {
         if (!(await sleepUnlessAborted(this.#clock, this.#backoff(attempt), this.#life.signal))) return;

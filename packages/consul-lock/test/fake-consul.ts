@@ -68,13 +68,22 @@ export class FakeConsul {
     return this.#index;
   }
 
-  async #gate<T>(op: string, extra: Partial<FakeCall>, timeoutMs: number | undefined, signal: AbortSignal | undefined, run: () => T | Promise<T>): Promise<T> {
+  async #gate<T>(
+    op: string,
+    extra: Partial<FakeCall>,
+    timeoutMs: number | undefined,
+    signal: AbortSignal | undefined,
+    run: () => T | Promise<T>,
+  ): Promise<T> {
     const call: FakeCall = { op, start: this.clock.now(), ...extra };
     this.calls.push(call);
     try {
       if (signal?.aborted === true) throw new ConsulLockError('ABORTED', 'aborted');
       if (this.mode === 'no-leader') {
-        throw new ConsulLockError('CONSUL_NO_LEADER', `${op} failed with HTTP 500: No cluster leader`, { retryable: true, status: 500 });
+        throw new ConsulLockError('CONSUL_NO_LEADER', `${op} failed with HTTP 500: No cluster leader`, {
+          retryable: true,
+          status: 500,
+        });
       }
       if (this.mode === 'hang') {
         try {
@@ -102,7 +111,8 @@ export class FakeConsul {
       if (entry.session !== id) continue;
       if (session.behavior === 'delete') this.entries.delete(key);
       else this.entries.set(key, { ...entry, session: undefined, modifyIndex: index });
-      if (session.lockDelayMs > 0) this.lockDelayUntil.set(key, this.clock.now() + Math.min(session.lockDelayMs, 60_000));
+      if (session.lockDelayMs > 0)
+        this.lockDelayUntil.set(key, this.clock.now() + Math.min(session.lockDelayMs, 60_000));
     }
     this.#bump();
   }
@@ -113,42 +123,57 @@ export class FakeConsul {
 
   readonly kv: ConsulClient['kv'] = {
     get: (key: string, options: KvGetOptions = {}): Promise<KvGetResult> =>
-      this.#gate('kv.get' + (options.consistency === 'consistent' ? '?consistent' : ''), { key }, options.timeoutMs, options.signal, async () => {
-        const index = options.index;
-        if (index != null && index > 0) {
-          const deadline = this.clock.now() + (options.waitMs ?? 300_000);
-          while ((this.entries.get(key)?.modifyIndex ?? this.#index) <= index && this.clock.now() < deadline) {
-            const woken = new AbortController();
-            const wake = (): void => woken.abort();
-            this.#waiters.add(wake);
-            const onAbort = (): void => woken.abort();
-            options.signal?.addEventListener('abort', onAbort, { once: true });
-            try {
-              await this.clock.sleep(deadline - this.clock.now(), woken.signal).catch(() => undefined);
-            } finally {
-              this.#waiters.delete(wake);
-              options.signal?.removeEventListener('abort', onAbort);
-            }
-            if (options.signal?.aborted === true) throw new ConsulLockError('ABORTED', 'aborted');
-            if (this.mode !== 'ok') {
-              // The connection is gone mid-wait: wait out the timeout like a real hung request.
-              await this.clock.sleep(options.timeoutMs ?? 10_000, options.signal).catch(() => undefined);
-              throw new ConsulLockError('CONSUL_TIMEOUT', 'kv.get timed out', { retryable: true });
+      this.#gate(
+        'kv.get' + (options.consistency === 'consistent' ? '?consistent' : ''),
+        { key },
+        options.timeoutMs,
+        options.signal,
+        async () => {
+          const index = options.index;
+          if (index != null && index > 0) {
+            const deadline = this.clock.now() + (options.waitMs ?? 300_000);
+            while (
+              (this.entries.get(key)?.modifyIndex ?? this.#index) <= index &&
+              this.clock.now() < deadline
+            ) {
+              const woken = new AbortController();
+              const wake = (): void => woken.abort();
+              this.#waiters.add(wake);
+              const onAbort = (): void => woken.abort();
+              options.signal?.addEventListener('abort', onAbort, { once: true });
+              try {
+                await this.clock.sleep(deadline - this.clock.now(), woken.signal).catch(() => undefined);
+              } finally {
+                this.#waiters.delete(wake);
+                options.signal?.removeEventListener('abort', onAbort);
+              }
+              if (options.signal?.aborted === true) throw new ConsulLockError('ABORTED', 'aborted');
+              if (this.mode !== 'ok') {
+                // The connection is gone mid-wait: wait out the timeout like a real hung request.
+                await this.clock.sleep(options.timeoutMs ?? 10_000, options.signal).catch(() => undefined);
+                throw new ConsulLockError('CONSUL_TIMEOUT', 'kv.get timed out', { retryable: true });
+              }
             }
           }
-        }
-        const entry = this.entries.get(key);
-        return { entry: entry == null ? undefined : { ...entry }, meta: meta(entry?.modifyIndex ?? this.#index) };
-      }),
+          const entry = this.entries.get(key);
+          return {
+            entry: entry == null ? undefined : { ...entry },
+            meta: meta(entry?.modifyIndex ?? this.#index),
+          };
+        },
+      ),
     acquire: (key: string, session: string, value?: Uint8Array | string, options: KvWriteOptions = {}) =>
       this.#gate('kv.acquire', { key, session }, options.timeoutMs, options.signal, () => {
         if ((this.lockDelayUntil.get(key) ?? -Infinity) > this.clock.now()) return false;
         if (!this.sessions.has(session)) {
-          throw new ConsulLockError('CONSUL_INVALID_SESSION', `invalid session "${session}"`, { status: 500 });
+          throw new ConsulLockError('CONSUL_INVALID_SESSION', `invalid session "${session}"`, {
+            status: 500,
+          });
         }
         const entry = this.entries.get(key);
         if (entry?.session != null && entry.session !== session) return false;
-        const bytes = typeof value === 'string' ? new TextEncoder().encode(value) : (value ?? new Uint8Array());
+        const bytes =
+          typeof value === 'string' ? new TextEncoder().encode(value) : (value ?? new Uint8Array());
         if (entry?.session === session) return true;
         const index = this.#index + 1;
         this.entries.set(key, {
