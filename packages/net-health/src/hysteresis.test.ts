@@ -43,10 +43,12 @@ describe('createHysteresis', () => {
   });
 
   it('rejects invalid options by name', () => {
-    expect(() => createHysteresis({ rise: 0, fall: 2, initialState: 'healthy' })).toThrow(/rise must be an integer/);
+    expect(() => createHysteresis({ rise: 0, fall: 2, initialState: 'healthy' })).toThrow(
+      /rise must be an integer/,
+    );
     expect(() => createHysteresis({ rise: 2, fall: 1.5, initialState: 'healthy' })).toThrow(/fall must be/);
-    expect(() =>
-      createHysteresis({ rise: 2, fall: 2, initialState: 'up' as unknown as 'healthy' }),
-    ).toThrow(/initialState must be/);
+    expect(() => createHysteresis({ rise: 2, fall: 2, initialState: 'up' as unknown as 'healthy' })).toThrow(
+      /initialState must be/,
+    );
   });
 });

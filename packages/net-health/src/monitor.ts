@@ -240,7 +240,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
           .map((r) => ({
             round: rd.seq,
             target: r.target,
-            code: r.error?.code ?? ('PROBE_FAILED'),
+            code: r.error?.code ?? 'PROBE_FAILED',
             message: r.error?.message ?? '',
           })),
       );

@@ -6,10 +6,14 @@ import { runAttempt } from './run-attempt';
 describe('runAttempt (virtual time)', () => {
   it('reports a pass with the elapsed latency, or the latency the attempt measured', async () => {
     const clock = createVirtualClock(0);
-    const p = runAttempt('t', clock, 800, undefined, (signal) => clock.sleep(25, signal).then(() => undefined));
+    const p = runAttempt('t', clock, 800, undefined, (signal) =>
+      clock.sleep(25, signal).then(() => undefined),
+    );
     await clock.advance(25);
     await expect(p).resolves.toEqual({ target: 't', ok: true, latencyMs: 25 });
-    await expect(runAttempt('t', clock, 800, undefined, async () => 1.5)).resolves.toMatchObject({ latencyMs: 1.5 });
+    await expect(runAttempt('t', clock, 800, undefined, async () => 1.5)).resolves.toMatchObject({
+      latencyMs: 1.5,
+    });
     expect(clock.pendingTimers()).toBe(0);
   });
 
@@ -44,7 +48,9 @@ describe('runAttempt (virtual time)', () => {
   it('rejects with ABORTED when the caller aborts, and removes its timer', async () => {
     const clock = createVirtualClock(0);
     const ac = new AbortController();
-    const p = runAttempt('t', clock, 800, ac.signal, (signal) => clock.sleep(500, signal).then(() => undefined));
+    const p = runAttempt('t', clock, 800, ac.signal, (signal) =>
+      clock.sleep(500, signal).then(() => undefined),
+    );
     await clock.advance(100);
     ac.abort();
     await expect(p).rejects.toMatchObject({ code: 'ABORTED' });
