@@ -251,6 +251,7 @@ export function createImdsClient(options: ImdsClientOptions = {}): ImdsClient {
   async function request(path: string, signal: AbortSignal | undefined): Promise<string | undefined> {
     const relative = normalisePath(path);
     const fullPath = `${endpoint.basePath}/latest/${relative}`;
+    throwIfAborted(signal, `IMDS GET /latest/${relative}`);
     let refreshedAfter401 = false;
     let last: Outcome | undefined;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
