@@ -298,3 +298,33 @@ export interface InstanceIdentity {
   publicIp?: string;
   lifecycle?: 'spot' | 'on-demand';
 }
+
+// ─── Start-up prerequisites and Consul presence ──────────────────────────────────────────────────
+
+export interface CheckResult {
+  ok: boolean;
+  /** Why it failed, in words an operator can act on. */
+  reason?: string;
+  detail?: Record<string, unknown>;
+}
+
+/** The AWS-side prerequisites of leading (route-switcher). */
+export interface Preflight {
+  /** Turns source/dest check off on this instance's ENI and verifies it. */
+  sourceDestCheck(signal: AbortSignal): Promise<CheckResult>;
+  /** DryRun of the writes a leader makes: `UnauthorizedOperation` fails naming action and resource. */
+  iamSelfTest(signal: AbortSignal): Promise<CheckResult>;
+}
+
+/**
+ * The agent in Consul: one service with two HTTP checks (`/health/live`, attached to the session;
+ * `/health`, not attached) and ONE session tied to `serfHealth` and the liveness check, shared by
+ * every group's lock.
+ */
+export interface ConsulPresence {
+  /** Registers the service and creates the session; retries until it succeeds or `signal` aborts. */
+  start(signal: AbortSignal): Promise<void>;
+  /** Destroys the session and deregisters the service; best effort and bounded. */
+  stop(): Promise<void>;
+  describe(): { serviceId: string; registered: boolean; session?: string };
+}

@@ -173,6 +173,8 @@ export interface FakeRoutes extends GroupRoutes {
   calls: string[];
   /** Virtual milliseconds each write takes (the claim awaits this between writes). */
   writeMs: number;
+  /** Model writes as requests already sent: an abort stops the next write, not the one in flight. */
+  uninterruptibleWrites: boolean;
   /** The next N claims fail with this error. */
   failNext: { count: number; error: Error } | undefined;
 }
@@ -190,9 +192,17 @@ export function createFakeRoutes(
     let movedFromOther = 0;
     for (const [id, current] of table) {
       if (current === target) continue;
-      await clock.sleep(fake.writeMs, signal);
       signal.throwIfAborted();
-      fake.writes.push([id, target]);
+      if (fake.uninterruptibleWrites) {
+        // A request already on the wire: aborting the client does not stop EC2 applying it.
+        await clock.sleep(fake.writeMs);
+        fake.writes.push([id, target]);
+        signal.throwIfAborted();
+      } else {
+        await clock.sleep(fake.writeMs, signal);
+        signal.throwIfAborted();
+        fake.writes.push([id, target]);
+      }
       table.set(id, target);
       changed++;
       if (current !== 'none' && current !== target) movedFromOther++;
@@ -210,6 +220,7 @@ export function createFakeRoutes(
     writes: [],
     calls: [],
     writeMs: options.writeMs ?? 50,
+    uninterruptibleWrites: false,
     failNext: undefined,
     async claim(signal) {
       fake.calls.push('claim');
@@ -330,6 +341,49 @@ export function createFakeLifecycle(): LifecycleHook & { completed: number[]; cl
     completed: [] as number[],
     async complete() {
       fake.completed.push(Date.now());
+    },
+  };
+  return fake;
+}
+
+export function createFakePresence(): import('../src/ports').ConsulPresence & {
+  started: number;
+  stopped: number;
+} {
+  const fake = {
+    started: 0,
+    stopped: 0,
+    async start() {
+      fake.started++;
+    },
+    async stop() {
+      fake.stopped++;
+    },
+    describe: () => ({
+      serviceId: 'nat-ha-i-self',
+      registered: fake.started > fake.stopped,
+      ...(fake.started > fake.stopped ? { session: 'self-session' } : {}),
+    }),
+  };
+  return fake;
+}
+
+export function createFakePreflight(): import('../src/ports').Preflight & {
+  sdc: import('../src/ports').CheckResult;
+  iam: import('../src/ports').CheckResult;
+  calls: string[];
+} {
+  const fake = {
+    sdc: { ok: true } as import('../src/ports').CheckResult,
+    iam: { ok: true } as import('../src/ports').CheckResult,
+    calls: [] as string[],
+    async sourceDestCheck() {
+      fake.calls.push('sourceDestCheck');
+      return fake.sdc;
+    },
+    async iamSelfTest() {
+      fake.calls.push('iamSelfTest');
+      return fake.iam;
     },
   };
   return fake;
