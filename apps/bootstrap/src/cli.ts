@@ -4,13 +4,14 @@ export const VERSION = '0.1.0';
 
 export const HELP = `Usage: nat-bootstrap <command> [options]
 
-Renders Consul agent configs, service definitions, systemd units and the IAM policy from what aws-discovery finds.
+Renders the Consul agent config, the nat-ha service definition, nat-agent's agent.yaml, systemd units
+and the least-privilege IAM policy from what this instance discovers through IMDS and EC2.
 
 Commands:
-  render  render Consul and nat-agent configuration from what this instance discovers
+  render  render (or with --dry-run: diff) the configuration into --out DIR
 
 Options:
-  -h, --help       show this help
+  -h, --help       show this help (nat-bootstrap render --help: every render option)
   -v, --version    print the version
 `;
 
@@ -30,6 +31,10 @@ export type ParsedCli =
 
 /** Splits argv into a command and its arguments; unknown commands are a usage error (exit 2). */
 export function parseCli(argv: readonly string[]): ParsedCli {
+  const first = argv[0];
+  if (first != null && (COMMANDS as readonly string[]).includes(first)) {
+    return { kind: 'command', command: first as Command, args: argv.slice(1) };
+  }
   const { values, positionals } = parseArgs({
     args: [...argv],
     options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
@@ -37,10 +42,7 @@ export function parseCli(argv: readonly string[]): ParsedCli {
     strict: false,
   });
   if (values.version === true) return { kind: 'version' };
-  const [first] = positionals;
-  if (values.help === true || first == null) return { kind: 'help' };
-  if (!(COMMANDS as readonly string[]).includes(first)) {
-    return { kind: 'usage-error', message: `unknown command '${first}'` };
-  }
-  return { kind: 'command', command: first as Command, args: argv.slice(argv.indexOf(first) + 1) };
+  const [command] = positionals;
+  if (values.help === true || command == null) return { kind: 'help' };
+  return { kind: 'usage-error', message: `unknown command '${command}'` };
 }

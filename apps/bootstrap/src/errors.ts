@@ -18,7 +18,9 @@ export type BootstrapErrorCode =
   | 'PEERS_TIMEOUT'
   /** Writing the output directory failed (nothing was renamed into place). */
   | 'WRITE_FAILED'
-  | 'ABORTED';
+  | 'ABORTED'
+  /** A bug or an environment nat-bootstrap did not anticipate; the message carries the cause. */
+  | 'UNEXPECTED';
 
 const NAT_HA_ERROR = Symbol.for('nat-ha.error');
 const BRAND = Symbol.for('@nat-ha/bootstrap.error');

@@ -28,6 +28,7 @@ export function exitCodeFor(code: BootstrapErrorCode): ExitCode {
     case 'PEERS_TIMEOUT':
     case 'WRITE_FAILED':
     case 'ABORTED':
+    case 'UNEXPECTED':
       return EXIT.failure;
   }
 }
