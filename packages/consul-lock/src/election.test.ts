@@ -207,6 +207,31 @@ describe('createLeaderElection: contention', () => {
   });
 });
 
+describe('createLeaderElection: withdraw and contend', () => {
+  it('a withdrawn follower keeps following the key (holder events) but does not acquire until contend()', async () => {
+    const h = harness();
+    const a = h.make();
+    await h.clock.advance(1);
+    const b = h.make({ contend: false });
+    const views: string[] = [];
+    b.on('holder', (view) => views.push(view.holder));
+    await h.clock.advance(10);
+    expect(b.holder()).toMatchObject({ holder: 'other', session: a.token()!.session });
+    await a.resign();
+    await h.clock.advance(100);
+    expect(b.isLeader()).toBe(false);
+    expect(views).toEqual(['other', 'none']);
+    const t0 = h.clock.now();
+    b.contend();
+    await h.clock.advance(0);
+    expect(b.isLeader()).toBe(true);
+    expect(h.log.filter((l) => l.event.type === 'elected').at(-1)!.at).toBe(t0);
+    b.withdraw();
+    await h.clock.advance(500);
+    expect(b.isLeader()).toBe(true); // withdrawing does not release a held lock
+  });
+});
+
 describe('createLeaderElection: fence', () => {
   it('deposes exactly fenceAfterMs after the send time of the last good confirmation when Consul stops answering', async () => {
     const h = harness();
@@ -399,13 +424,20 @@ describe('createLeaderElection: sessions and shutdown', () => {
     const a = h.make();
     const seen: string[] = [];
     const reading = (async () => {
-      for await (const event of a)
-        seen.push(event.type === 'deposed' ? `deposed:${event.reason}` : event.type);
+      for await (const event of a) {
+        seen.push(
+          event.type === 'deposed'
+            ? `deposed:${event.reason}`
+            : event.type === 'holder'
+              ? `holder:${event.view.holder}`
+              : event.type,
+        );
+      }
     })();
     await h.clock.advance(1);
     await a.resign();
     await reading;
-    expect(seen).toEqual(['elected', 'deposed:resigned']);
+    expect(seen).toEqual(['holder:none', 'holder:self', 'elected', 'deposed:resigned']);
   });
 
   it('aborting the signal resigns: the key is released and the owned session destroyed', async () => {

@@ -40,14 +40,23 @@ export interface DeposedEvent {
   error?: ConsulLockError;
 }
 
+/** Who holds the key, as the election last saw it. */
+export interface HolderView {
+  /** `none`: absent or unlocked; `unknown`: Consul is not answering. */
+  holder: 'self' | 'other' | 'none' | 'unknown';
+  session?: string;
+}
+
 export type ElectionEvent =
   | { type: 'elected'; token: FencingToken }
   | ({ type: 'deposed' } & DeposedEvent)
+  | { type: 'holder'; view: HolderView }
   | { type: 'error'; error: ConsulLockError };
 
 export interface LeaderElectionEvents {
   elected: [token: FencingToken];
   deposed: [event: DeposedEvent];
+  holder: [view: HolderView];
   error: [error: ConsulLockError];
 }
 
@@ -88,6 +97,8 @@ export interface LeaderElectionOptions {
   retryBaseMs?: number;
   retryMaxMs?: number;
   random?: () => number;
+  /** Start contending at once. Default true; with false the election only follows the key until `contend()`. */
+  contend?: boolean;
   clock?: Clock;
   logger?: Logger;
   /** Aborting resigns (releases the key if held) and stops the election. */
@@ -121,6 +132,12 @@ export interface LeaderElection extends EventEmitter<LeaderElectionEvents>, Asyn
   resign(signal?: AbortSignal): Promise<void>;
   /** True once `resign()` was called or the signal aborted. */
   readonly stopped: boolean;
+  /** The holder as last seen. */
+  holder(): HolderView;
+  /** Resumes acquiring after `withdraw()` (or `contend: false`). Idempotent. */
+  contend(): void;
+  /** Stops acquiring; keeps following the key. A held lock stays held: releasing it is `resign()`. */
+  withdraw(): void;
 }
 
 interface Term {
@@ -169,6 +186,9 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
   #running: Promise<void>;
   #resigning: Promise<void> | undefined;
   #finished = false;
+  #contending: boolean;
+  #wake: AbortController | undefined;
+  #holder: HolderView = { holder: 'unknown' };
   #detach: (() => void)[] = [];
 
   constructor(options: LeaderElectionOptions) {
@@ -186,6 +206,7 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
     this.#random = options.random;
+    this.#contending = options.contend ?? true;
     const shared = isManagedSession(options.session) ? options.session : undefined;
     if (shared != null && options.lockDelayMs != null && options.lockDelayMs !== shared.lockDelayMs) {
       throw new ConsulLockError(
@@ -320,6 +341,28 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
 
   resign(signal?: AbortSignal): Promise<void> {
     return this.#shutdown('resigned', signal);
+  }
+
+  holder(): HolderView {
+    return { ...this.#holder };
+  }
+
+  contend(): void {
+    if (this.#contending) return;
+    this.#contending = true;
+    // Wake the blocking read so a free key is acquired now, not when the key next changes.
+    this.#wake?.abort();
+  }
+
+  withdraw(): void {
+    this.#contending = false;
+  }
+
+  #setHolder(view: HolderView): void {
+    if (view.holder === this.#holder.holder && view.session === this.#holder.session) return;
+    this.#holder = view;
+    this.#publish({ type: 'holder', view: { ...view } });
+    this.emit('holder', { ...view });
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ElectionEvent> {
@@ -522,12 +565,15 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
           break;
         let entry: KvEntry | undefined;
         let answeredAt: number;
+        const wake = new AbortController();
+        this.#wake = wake;
+        const read = linkSignals(signal, wake.signal);
         try {
           await this.#bucket.take(signal);
           const res = await this.#consul.kv.get(this.key, {
             index,
             waitMs: this.#waitMs,
-            signal,
+            signal: read.signal,
             ...(index == null ? { timeoutMs: this.#requestTimeoutMs } : {}),
           });
           answeredAt = this.#clock.now();
@@ -535,11 +581,24 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
           index = nextBlockingIndex(index, res.meta.index);
         } catch (err) {
           if (signal.aborted) break;
+          if (wake.signal.aborted) {
+            index = undefined; // contend() was called: read again without blocking
+            continue;
+          }
+          this.#setHolder({ holder: 'unknown' });
           if (!(await this.#afterError(err, failures++, signal))) break;
           index = undefined;
           continue;
+        } finally {
+          read.dispose();
+          if (this.#wake === wake) this.#wake = undefined;
         }
         failures = 0;
+        this.#setHolder(
+          entry?.session == null
+            ? { holder: 'none' }
+            : { holder: entry.session === sessionId ? 'self' : 'other', session: entry.session },
+        );
 
         if (entry != null && entry.flags !== LOCK_FLAG_VALUE) {
           // Something other than a lock lives here (§5.3: ErrLockConflict). Report it once per change
@@ -584,6 +643,7 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
           freedAt = answeredAt;
           sawHeld = false;
         }
+        if (!this.#contending) continue; // withdrawn: keep following, do not acquire
         const sentAt = this.#clock.now();
         let acquired: boolean;
         try {
@@ -695,6 +755,7 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
     };
     this.#term = term;
     this.#mayHold = sessionId;
+    this.#setHolder({ holder: 'self', session: sessionId });
     this.#logger.info(
       { event: 'lock_elected', key: this.key, session: sessionId, lockIndex: term.token.lockIndex },
       `elected leader of ${this.key}`,

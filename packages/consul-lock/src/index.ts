@@ -70,6 +70,7 @@ export type {
   DeposedEvent,
   ElectionEvent,
   FencingToken,
+  HolderView,
   LeaderElection,
   LeaderElectionEvents,
   LeaderElectionOptions,
