@@ -62,7 +62,9 @@ export function semanticIssues(raw: Json): ConfigIssue[] {
       const first = names.get(name);
       if (first !== undefined) {
         issues.push({ path: `groups[${i}].name`, message: `"${name}" is already used by groups[${first}]` });
-      } else names.set(name, i);
+        return; // its default key clashes too; one message is enough
+      }
+      names.set(name, i);
       const key = groupKey(prefix, {
         name,
         ...(str(group.key) === undefined ? {} : { key: str(group.key) }),
