@@ -84,26 +84,40 @@ async function applyRoute(
   planned: PlannedRoute,
   timeoutMs: number,
   signal: AbortSignal | undefined,
-  record: (call: ExecutedCall) => (outcome: ExecutedCall['outcome']) => void,
+  record: (call: ExecutedCall) => void,
 ): Promise<Applied> {
   let call = planned.call as PlannedCall;
   let flipped: RouteSwitcherError | undefined;
   for (;;) {
-    const settle = record({ action: call.action, input: call.input, outcome: 'ok' });
+    const sentCall: ExecutedCall = { action: call.action, input: call.input, outcome: 'ok' };
+    let sent = false;
+    const options = {
+      signal,
+      timeoutMs,
+      onSend: (attempt: number) => {
+        // Record a call once, when its first attempt is really handed to the SDK: a call still
+        // waiting for a token when the lease goes was never sent and is not listed.
+        if (attempt === 1) record(sentCall);
+        sent = true;
+      },
+    };
+    const settle = (outcome: ExecutedCall['outcome']): void => {
+      if (sent) sentCall.outcome = outcome;
+    };
     try {
       if (call.action === 'ReplaceRoute') {
         const input = call.input;
         await ctx.caller.call(
           'ReplaceRoute',
           (abortSignal) => ctx.ec2.send(new ReplaceRouteCommand(input), { abortSignal }),
-          { signal, timeoutMs },
+          options,
         );
       } else {
         const input = call.input;
         await ctx.caller.call(
           'CreateRoute',
           (abortSignal) => ctx.ec2.send(new CreateRouteCommand(input), { abortSignal }),
-          { signal, timeoutMs },
+          options,
         );
       }
       settle('ok');
@@ -167,11 +181,8 @@ export async function runClaim(ctx: SwitcherContext, claim: NormalizedClaim): Pr
   const planned = planRoutes(claim.tables, claim.destinations, target, claim.expectCurrent, read.found);
 
   const calls: ExecutedCall[] = [];
-  const recordStart = (call: ExecutedCall): ((outcome: ExecutedCall['outcome']) => void) => {
+  const recordStart = (call: ExecutedCall): void => {
     calls.push(call);
-    return (outcome) => {
-      call.outcome = outcome;
-    };
   };
 
   const writes = planned.filter((p) => p.call != null);

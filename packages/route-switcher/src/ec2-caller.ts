@@ -27,6 +27,8 @@ export interface CallOptions {
   dryRun?: boolean;
   /** Overrides `maxAttempts` (e.g. 1 for a DryRun probe we do not want retried on 4xx anyway). */
   maxAttempts?: number;
+  /** Called right before each attempt is handed to the SDK (after the token and the signal checks). */
+  onSend?: (attempt: number) => void;
 }
 
 /** The verdict of a `DryRun: true` request (ec2-query-and-imds.md §2.10). */
@@ -115,11 +117,16 @@ export function createEc2Caller(config: Ec2CallerConfig): Ec2Caller {
         attempt.abort(err);
         throw err;
       });
-      const sent = send(attempt.signal);
       // Whichever loses the race must not surface as an unhandled rejection.
-      sent.catch(() => {});
       timedOut.catch(() => {});
       aborted.catch(() => {});
+      let sent: Promise<T>;
+      try {
+        sent = Promise.resolve(send(attempt.signal));
+      } catch (err) {
+        sent = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+      sent.catch(() => {});
       return await Promise.race([sent, timedOut, aborted]);
     } finally {
       timer.abort();
@@ -148,6 +155,7 @@ export function createEc2Caller(config: Ec2CallerConfig): Ec2Caller {
       throwIfAborted(signal, action);
 
       const started = clock.now();
+      options.onSend?.(attempt);
       try {
         const out = await attemptOnce(action, send, timeoutMs, signal);
         safely(() =>
