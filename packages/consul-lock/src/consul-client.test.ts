@@ -248,7 +248,7 @@ describe('requests on the wire', () => {
     pool()
       .intercept({ path: '/v1/session/create', method: 'PUT' })
       .reply((opts) => {
-        body = JSON.parse(String(opts.body));
+        body = JSON.parse(opts.body as string);
         return { statusCode: 200, data: '{"ID":"adf4238a-882b-9ddc-4a9d-5b6758e4159e"}' };
       });
     const id = await consul.session.create({
@@ -275,7 +275,7 @@ describe('requests on the wire', () => {
     pool()
       .intercept({ path: '/v1/session/create', method: 'PUT' })
       .reply((opts) => {
-        body = JSON.parse(String(opts.body));
+        body = JSON.parse(opts.body as string);
         return { statusCode: 200, data: '{"ID":"x"}' };
       });
     await consul.session.create({ lockDelayMs: 0, nodeChecks: [] });
