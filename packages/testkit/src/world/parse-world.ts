@@ -278,7 +278,14 @@ function readRouteTable(c: Checker, p: string, v: unknown): RouteTableSpec | und
     .filter((r): r is RouteSpec => r != null);
   const tags = c.tags(`${p}.tags`, o.tags);
   if (routeTableId == null || vpcId == null) return undefined;
-  return { routeTableId, vpcId, ...(main != null ? { main } : {}), subnetIds, routes, ...(tags ? { tags } : {}) };
+  return {
+    routeTableId,
+    vpcId,
+    ...(main != null ? { main } : {}),
+    ...(o.subnetIds !== undefined ? { subnetIds } : {}),
+    ...(o.routes !== undefined ? { routes } : {}),
+    ...(tags ? { tags } : {}),
+  };
 }
 
 function readSecurityGroups(c: Checker, p: string, v: unknown): SecurityGroupRef[] | undefined {
@@ -502,7 +509,7 @@ function readAsg(c: Checker, p: string, v: unknown): AutoScalingGroupSpec | unde
     ...(minSize != null ? { minSize } : {}),
     ...(maxSize != null ? { maxSize } : {}),
     ...(desiredCapacity != null ? { desiredCapacity } : {}),
-    lifecycleHooks: hooks,
+    ...(o.lifecycleHooks !== undefined ? { lifecycleHooks: hooks } : {}),
     ...(tags ? { tags } : {}),
   };
 }

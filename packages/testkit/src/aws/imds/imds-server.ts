@@ -36,7 +36,7 @@ export interface ImdsRequestRecord {
   path: string;
   /** HTTP status answered; null when none (hang, reset, dropped PUT). */
   status: number | null;
-  /** `v2` when a token header was sent, else `v1`. */
+  /** `v2` for token PUTs and requests carrying a token header, else `v1`. */
   version: 'v1' | 'v2';
 }
 
@@ -101,7 +101,7 @@ export async function startImdsEndpoint(o: ImdsServerOptions): Promise<ImdsEndpo
       method,
       path,
       status: null,
-      version: tokenHeader == null ? 'v1' : 'v2',
+      version: tokenHeader != null || (method === 'PUT' && path.endsWith('/api/token')) ? 'v2' : 'v1',
     };
     log.push(rec);
     if (log.length > REQUEST_LOG_LIMIT) log.splice(0, log.length - REQUEST_LOG_LIMIT);
