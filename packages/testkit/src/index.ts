@@ -9,6 +9,20 @@ export { TestkitError } from './errors';
 export type { TestkitErrorCode, TestkitErrorOptions } from './errors';
 
 // Consul emulator (issue 3)
+export { startConsul } from './consul/emulator';
+export type { ConsulEmulator } from './consul/emulator';
+export { CONSUL_DEFAULTS, defaultFailureDetectionMs } from './consul/options';
+export type { ConsulAclOptions, ConsulEmulatorOptions, ConsulNodeSpec } from './consul/options';
+export type { AclAccess, AclRules, AclTokenSpec } from './consul/acl';
+export { CONSUL_CONTROL_PREFIX } from './consul/control-endpoint';
+export { lockHolders } from './consul/lock-holders';
+export type { LockHolderInterval } from './consul/lock-holders';
+export type {
+  ConsulCheckStatus,
+  ConsulJournalEntry,
+  ConsulJournalOp,
+  SessionDestroyReason,
+} from './consul/journal';
 
 // EC2 / Auto Scaling / IMDS emulators and the VPC world (issue 4)
 export { WORLD_TAGS, defaultWorld } from './world/default-world';

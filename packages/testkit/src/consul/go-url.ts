@@ -25,6 +25,11 @@ export class GoValues {
     return this.map.get(key)?.[0] ?? '';
   }
 
+  /** Every value of `key`, in order. */
+  getAll(key: string): string[] {
+    return [...(this.map.get(key) ?? [])];
+  }
+
   keys(): string[] {
     return [...this.map.keys()];
   }
