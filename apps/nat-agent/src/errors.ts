@@ -57,7 +57,7 @@ export function describeError(error: unknown): ErrorSummary {
   if (error != null && typeof error === 'object') {
     const e = error as { code?: unknown; message?: unknown; retryable?: unknown; name?: unknown };
     const branded = (error as Record<symbol, unknown>)[NAT_HA_ERROR] === true;
-    const message = typeof e.message === 'string' ? e.message : String(error);
+    const message = typeof e.message === 'string' ? e.message : JSON.stringify(error);
     if (isAbortError(error)) return { code: 'ABORTED', message, retryable: false };
     if (branded && typeof e.code === 'string') {
       return { code: e.code, message, retryable: e.retryable === true };

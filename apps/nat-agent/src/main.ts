@@ -1,21 +1,11 @@
-import { HELP, VERSION, parseCli } from './cli';
+import { readFileIfExists } from './commands/command-context';
+import { main } from './dispatch';
 
-function main(argv: readonly string[]): number {
-  const parsed = parseCli(argv);
-  switch (parsed.kind) {
-    case 'help':
-      process.stdout.write(HELP);
-      return 0;
-    case 'version':
-      process.stdout.write(`${VERSION}\n`);
-      return 0;
-    case 'usage-error':
-      process.stderr.write(`nat-agent: ${parsed.message}\n\n${HELP}`);
-      return 2;
-    case 'command':
-      process.stderr.write(`nat-agent: '${parsed.command}' is not built yet\n`);
-      return 1;
-  }
-}
-
-process.exitCode = main(process.argv.slice(2));
+// The process entry: everything testable lives in dispatch.ts. process.exit because a drained agent
+// may still hold idle keep-alive sockets that would otherwise delay the exit.
+const code = await main(process.argv.slice(2), {
+  env: process.env,
+  io: { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
+  readFile: readFileIfExists,
+});
+process.exit(code);

@@ -328,3 +328,25 @@ export interface ConsulPresence {
   stop(): Promise<void>;
   describe(): { serviceId: string; registered: boolean; session?: string };
 }
+
+// ─── Cluster view (for `nat-agent status`) ───────────────────────────────────────────────────────
+
+export interface ClusterInstance {
+  instanceId: string;
+  node: string;
+  az: string;
+  groups: Record<string, Role>;
+  /** Every check of the instance (serfHealth, liveness, path health) with its status. */
+  checks: Array<{ name: string; status: string; output?: string }>;
+}
+
+export interface ClusterSnapshot {
+  /** Lock key → the session holding it and that session's node, or null when free. */
+  holders: Record<string, { session: string; node?: string } | null>;
+  instances: ClusterInstance[];
+}
+
+/** Consul, read-only, as `nat-agent status` sees it. */
+export interface ClusterView {
+  read(keys: readonly string[], signal: AbortSignal): Promise<ClusterSnapshot>;
+}

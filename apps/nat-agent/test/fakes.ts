@@ -5,6 +5,9 @@
 import { NatAgentError } from '../src/errors';
 import type {
   Candidate,
+  CheckResult,
+  ConsulPresence,
+  Preflight,
   CandidateSource,
   Clock,
   Dataplane,
@@ -346,7 +349,7 @@ export function createFakeLifecycle(): LifecycleHook & { completed: number[]; cl
   return fake;
 }
 
-export function createFakePresence(): import('../src/ports').ConsulPresence & {
+export function createFakePresence(): ConsulPresence & {
   started: number;
   stopped: number;
 } {
@@ -368,14 +371,14 @@ export function createFakePresence(): import('../src/ports').ConsulPresence & {
   return fake;
 }
 
-export function createFakePreflight(): import('../src/ports').Preflight & {
-  sdc: import('../src/ports').CheckResult;
-  iam: import('../src/ports').CheckResult;
+export function createFakePreflight(): Preflight & {
+  sdc: CheckResult;
+  iam: CheckResult;
   calls: string[];
 } {
   const fake = {
-    sdc: { ok: true } as import('../src/ports').CheckResult,
-    iam: { ok: true } as import('../src/ports').CheckResult,
+    sdc: { ok: true } as CheckResult,
+    iam: { ok: true } as CheckResult,
     calls: [] as string[],
     async sourceDestCheck() {
       fake.calls.push('sourceDestCheck');

@@ -193,7 +193,7 @@ function withSource(issue: ConfigIssue, sources: Record<string, string>): Config
     const covers = issue.path === p || issue.path.startsWith(`${p}.`) || issue.path.startsWith(`${p}[`);
     if (covers && (best === undefined || p.length > best.length)) best = p;
   }
-  return best === undefined ? issue : { ...issue, source: sources[best] as string };
+  return best === undefined ? issue : { ...issue, source: sources[best] };
 }
 
 function dedupe(issues: ConfigIssue[]): ConfigIssue[] {

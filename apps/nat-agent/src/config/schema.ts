@@ -280,7 +280,14 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
 
-  groups: z.array(groupSchema).min(1, { error: 'at least one group is required' }),
+  groups: z
+    .array(groupSchema, {
+      error: (issue) =>
+        issue.input === undefined
+          ? 'is required: define at least one election group'
+          : 'must be a list of groups',
+    })
+    .min(1, { error: 'at least one group is required' }),
 });
 
 export type AgentConfig = z.output<typeof configSchema>;
