@@ -53,7 +53,9 @@ export function buildAgentYaml(facts: BootstrapFacts, options: RenderOptions): A
 function buildGroups(facts: BootstrapFacts, groups: GroupOptions): AgentYamlGroup[] {
   const extras = {
     ...(groups.eipAllocationId != null ? { eipAllocationId: groups.eipAllocationId } : {}),
-    ...(groups.fallbackNatGatewayId != null ? { fallback: { natGatewayId: groups.fallbackNatGatewayId } } : {}),
+    ...(groups.fallbackNatGatewayId != null
+      ? { fallback: { natGatewayId: groups.fallbackNatGatewayId } }
+      : {}),
   };
   const tables = groups.routeTables;
   if (groups.mode === 'single') {

@@ -48,7 +48,13 @@ export function createAwsFactsSource(options: AwsFactsSourceOptions): FactsSourc
     ...(endpoint != null ? { endpoint } : {}),
     ...(options.credentials != null ? { credentials: options.credentials } : {}),
   });
-  let clients: { region: string; ec2: ReturnType<typeof createEc2Client>; asg?: ReturnType<typeof createAutoScalingClient> } | undefined;
+  let clients:
+    | {
+        region: string;
+        ec2: ReturnType<typeof createEc2Client>;
+        asg?: ReturnType<typeof createAutoScalingClient>;
+      }
+    | undefined;
   const clientsFor = (region: string) => {
     if (clients?.region !== region) {
       clients = {
@@ -77,7 +83,11 @@ export function createAwsFactsSource(options: AwsFactsSourceOptions): FactsSourc
           networkInterfaceId: identity.networkInterfaceId,
         };
       } catch (error) {
-        throw BootstrapError.from(error, 'DISCOVERY_FAILED', 'reading this instance\'s identity from IMDS failed');
+        throw BootstrapError.from(
+          error,
+          'DISCOVERY_FAILED',
+          "reading this instance's identity from IMDS failed",
+        );
       }
     },
 

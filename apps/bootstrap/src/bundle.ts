@@ -74,7 +74,9 @@ export function renderBundle(facts: BootstrapFacts, options: RenderOptions): Ren
   const paths = {
     consulConfigDir: `${options.outDir}/${LAYOUT.consulDir}`,
     agentConfigFile: `${options.outDir}/${LAYOUT.agentConfig}`,
-    ...(consul.secrets != null ? { consulSecretsFile: `${options.outDir}/${LAYOUT.consulSecrets(options.format)}` } : {}),
+    ...(consul.secrets != null
+      ? { consulSecretsFile: `${options.outDir}/${LAYOUT.consulSecrets(options.format)}` }
+      : {}),
   };
 
   const files: RenderedFile[] = fragments.map(({ file, document }) => ({
@@ -92,10 +94,19 @@ export function renderBundle(facts: BootstrapFacts, options: RenderOptions): Ren
     },
     { path: LAYOUT.consulUnit, content: renderConsulUnit(options, paths), mode: 0o644, secret: false },
     { path: LAYOUT.natAgentUnit, content: renderNatAgentUnit(options, paths), mode: 0o644, secret: false },
-    { path: LAYOUT.iamPolicy, content: renderIamPolicy(buildIamPolicy(facts, options)), mode: 0o644, secret: false },
+    {
+      path: LAYOUT.iamPolicy,
+      content: renderIamPolicy(buildIamPolicy(facts, options)),
+      mode: 0o644,
+      secret: false,
+    },
   );
 
   const rendered = new Set(files.map((f) => f.path));
-  const owned = FORMATS.flatMap((f) => [LAYOUT.consulConfig(f), LAYOUT.serviceDefinition(f), LAYOUT.consulSecrets(f)]);
+  const owned = FORMATS.flatMap((f) => [
+    LAYOUT.consulConfig(f),
+    LAYOUT.serviceDefinition(f),
+    LAYOUT.consulSecrets(f),
+  ]);
   return { files, obsolete: owned.filter((path) => !rendered.has(path)), warnings };
 }

@@ -87,16 +87,14 @@ const MIN_CHECK_INTERVAL_MS = 1_000;
 export function validateConsulConfig(fragments: readonly ConsulFragment[], role: Role): ConsulValidation {
   const errors: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
-  const origin = new Map<string, string>();
   for (const { file, document } of fragments) {
     for (const [key] of entriesOf(document)) {
       if (!KNOWN_TOP_LEVEL_KEYS.has(key)) errors.push({ key, message: `invalid config key ${key}`, file });
-      if (!origin.has(key)) origin.set(key, file);
     }
   }
   const config = mergeFragments(fragments.map((f) => f.document));
   const error = (key: string, message: string): void => {
-    const file = origin.get(key.split(/[.[]/)[0] ?? key);
+    const file = originOf(fragments, key);
     errors.push(file == null ? { key, message } : { key, message, file });
   };
   const warn = (key: string, message: string): void => {
@@ -106,13 +104,17 @@ export function validateConsulConfig(fragments: readonly ConsulFragment[], role:
   const datacenter = config.datacenter;
   if (datacenter !== undefined) {
     if (typeof datacenter !== 'string' || !DATACENTER.test(datacenter)) {
-      error('datacenter', `datacenter cannot be ${JSON.stringify(String(datacenter))}. Please use only [a-z0-9-_].`);
+      error(
+        'datacenter',
+        `datacenter cannot be ${JSON.stringify(typeof datacenter === 'string' ? datacenter : JSON.stringify(datacenter))}. Please use only [a-z0-9-_].`,
+      );
     }
   }
 
   const dataDir = config.data_dir;
   if (typeof dataDir !== 'string' || dataDir === '') error('data_dir', 'data_dir cannot be empty');
-  else if (!dataDir.startsWith('/')) error('data_dir', `data_dir must be an absolute path (got ${JSON.stringify(dataDir)})`);
+  else if (!dataDir.startsWith('/'))
+    error('data_dir', `data_dir must be an absolute path (got ${JSON.stringify(dataDir)})`);
 
   const nodeName = config.node_name;
   if (typeof nodeName !== 'string' || nodeName === '') error('node_name', 'node_name cannot be empty');
@@ -136,7 +138,10 @@ export function validateConsulConfig(fragments: readonly ConsulFragment[], role:
         error('bootstrap_expect', "'bootstrap_expect > 0' and 'bootstrap = true' are mutually exclusive");
       }
       if (expect === 2) {
-        warn('bootstrap_expect', 'bootstrap_expect = 2: A cluster with 2 servers will provide no failure tolerance.');
+        warn(
+          'bootstrap_expect',
+          'bootstrap_expect = 2: A cluster with 2 servers will provide no failure tolerance.',
+        );
       } else if (expect % 2 === 0) {
         warn(
           'bootstrap_expect',
@@ -147,7 +152,8 @@ export function validateConsulConfig(fragments: readonly ConsulFragment[], role:
   } else if (server === true && config.bootstrap !== true) {
     warn('bootstrap_expect', 'server without bootstrap_expect: it will only join an existing cluster');
   }
-  if (config.bootstrap === true && server !== true) error('bootstrap', "'bootstrap = true' requires 'server = true'");
+  if (config.bootstrap === true && server !== true)
+    error('bootstrap', "'bootstrap = true' requires 'server = true'");
 
   checkIp(config, 'bind_addr', error, { required: true, allowUnspecified: true });
   checkIp(config, 'advertise_addr', error, { required: false, allowUnspecified: false });
@@ -155,7 +161,10 @@ export function validateConsulConfig(fragments: readonly ConsulFragment[], role:
 
   const retryJoin = config.retry_join;
   if (retryJoin !== undefined) {
-    if (!Array.isArray(retryJoin) || retryJoin.some((entry) => typeof entry !== 'string' || entry.trim() === '')) {
+    if (
+      !Array.isArray(retryJoin) ||
+      retryJoin.some((entry) => typeof entry !== 'string' || entry.trim() === '')
+    ) {
       error('retry_join', 'retry_join must be a list of non-empty addresses or cloud auto-join strings');
     } else {
       const seen = new Set<string>();
@@ -200,7 +209,7 @@ export function validateConsulConfig(fragments: readonly ConsulFragment[], role:
     ) {
       error(
         'performance.raft_multiplier',
-        `performance.raft_multiplier cannot be ${String(multiplier)}. Must be between 1 and 10`,
+        `performance.raft_multiplier cannot be ${JSON.stringify(multiplier)}. Must be between 1 and 10`,
       );
     }
   }
@@ -210,8 +219,14 @@ export function validateConsulConfig(fragments: readonly ConsulFragment[], role:
     if (value !== undefined && typeof value !== 'boolean') error(key, `${key} must be true or false`);
   }
   const ttlMin = config.session_ttl_min;
-  if (ttlMin !== undefined && (typeof ttlMin !== 'string' || durationMs(ttlMin) == null || durationMs(ttlMin) === 0)) {
-    error('session_ttl_min', `session_ttl_min must be a positive duration such as "5s" (got ${JSON.stringify(ttlMin)})`);
+  if (
+    ttlMin !== undefined &&
+    (typeof ttlMin !== 'string' || durationMs(ttlMin) == null || durationMs(ttlMin) === 0)
+  ) {
+    error(
+      'session_ttl_min',
+      `session_ttl_min must be a positive duration such as "5s" (got ${JSON.stringify(ttlMin)})`,
+    );
   }
 
   for (const [index, service] of services(config).entries()) checkService(service, index, error);
@@ -254,10 +269,14 @@ function checkAcl(acl: ConfigValue | undefined, role: Role, error: Report, warn:
     error('acl', 'acl must be a block');
     return;
   }
-  if (acl.enabled !== undefined && typeof acl.enabled !== 'boolean') error('acl.enabled', 'acl.enabled must be true or false');
+  if (acl.enabled !== undefined && typeof acl.enabled !== 'boolean')
+    error('acl.enabled', 'acl.enabled must be true or false');
   const policy = acl.default_policy;
   if (policy !== undefined && policy !== 'allow' && policy !== 'deny') {
-    error('acl.default_policy', `acl.default_policy must be "allow" or "deny" (got ${JSON.stringify(policy)})`);
+    error(
+      'acl.default_policy',
+      `acl.default_policy must be "allow" or "deny" (got ${JSON.stringify(policy)})`,
+    );
   }
   const down = acl.down_policy;
   if (down !== undefined && (typeof down !== 'string' || !DOWN_POLICIES.has(down))) {
@@ -276,7 +295,8 @@ function checkAcl(acl: ConfigValue | undefined, role: Role, error: Report, warn:
     // Never print the token itself: the message may end up in a CI log.
     if (typeof token !== 'string' || token.trim() === '') error(key, `${key} is empty`);
     // eslint-disable-next-line no-control-regex -- control characters are exactly what we look for
-    else if (/[\s"\\\x00-\x1f\x7f]/.test(token)) error(key, `${key} contains whitespace, quotes or control characters`);
+    else if (/[\s"\\\x00-\x1f\x7f]/.test(token))
+      error(key, `${key} contains whitespace, quotes or control characters`);
     if (name === 'initial_management' && role !== 'server') {
       warn(key, `${key} is only read by servers; a client ignores it`);
     }
@@ -293,14 +313,20 @@ function checkTls(tls: ConfigValue | undefined, error: Report): void {
   const cert = defaults.cert_file;
   const key = defaults.key_file;
   if ((cert === undefined) !== (key === undefined)) {
-    error(cert === undefined ? 'tls.defaults.cert_file' : 'tls.defaults.key_file', 'tls.defaults needs both cert_file and key_file, or neither');
+    error(
+      cert === undefined ? 'tls.defaults.cert_file' : 'tls.defaults.key_file',
+      'tls.defaults needs both cert_file and key_file, or neither',
+    );
   }
   const ca = defaults.ca_file;
   if ((defaults.verify_incoming === true || defaults.verify_outgoing === true) && typeof ca !== 'string') {
     error('tls.defaults.ca_file', 'tls.defaults.verify_incoming/verify_outgoing need tls.defaults.ca_file');
   }
   if (defaults.verify_incoming === true && cert === undefined) {
-    error('tls.defaults.verify_incoming', 'tls.defaults.verify_incoming needs this agent\'s own cert_file and key_file');
+    error(
+      'tls.defaults.verify_incoming',
+      "tls.defaults.verify_incoming needs this agent's own cert_file and key_file",
+    );
   }
   for (const name of ['ca_file', 'cert_file', 'key_file'] as const) {
     const value = defaults[name];
@@ -330,10 +356,18 @@ function checkService(service: ConfigObject, index: number, error: Report): void
   }
   const prefix = `service ${JSON.stringify(name)}:`;
   const port = service.port;
-  if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535)) {
+  if (
+    port !== undefined &&
+    (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535)
+  ) {
     error(`${where}.port`, `${prefix} port must be 1-65535`);
   }
-  const checks = service.checks === undefined ? [] : Array.isArray(service.checks) ? (service.checks as readonly ConfigValue[]) : [service.checks];
+  const checks =
+    service.checks === undefined
+      ? []
+      : Array.isArray(service.checks)
+        ? (service.checks as readonly ConfigValue[])
+        : [service.checks];
   const ids = new Set<string>();
   checks.forEach((check, i) => {
     const at = `${where}.checks[${i}]`;
@@ -363,10 +397,15 @@ function checkService(service: ConfigObject, index: number, error: Report): void
       // §6.1: Interval is required for HTTP, TCP and UDP checks.
       error(`${at}.interval`, `${label} Interval must be > 0 for Script, HTTP, H2PING, TCP or UDP checks`);
     }
-    if (check.interval !== undefined && interval == null) error(`${at}.interval`, `${label} interval is not a duration`);
-    if (check.timeout !== undefined && timeout == null) error(`${at}.timeout`, `${label} timeout is not a duration`);
+    if (check.interval !== undefined && interval == null)
+      error(`${at}.interval`, `${label} interval is not a duration`);
+    if (check.timeout !== undefined && timeout == null)
+      error(`${at}.timeout`, `${label} timeout is not a duration`);
     if (interval != null && interval < MIN_CHECK_INTERVAL_MS) {
-      error(`${at}.interval`, `${label} interval must be at least 1s (Consul raises shorter intervals to 1s)`);
+      error(
+        `${at}.interval`,
+        `${label} interval must be at least 1s (Consul raises shorter intervals to 1s)`,
+      );
     }
     if (interval != null && timeout != null && timeout >= interval) {
       error(`${at}.timeout`, `${label} timeout must be shorter than interval, or checks overlap`);
@@ -385,6 +424,24 @@ export function durationMs(text: string): number | undefined {
   return total / 1e6;
 }
 
+/** The last fragment that sets the deepest existing prefix of `key` (e.g. `acl.tokens.agent`). */
+function originOf(fragments: readonly ConsulFragment[], key: string): string | undefined {
+  const segments = key.split(/\.|\[(\d+)\]\.?/).filter((s) => s != null && s !== '');
+  for (let depth = segments.length; depth > 0; depth--) {
+    for (let i = fragments.length - 1; i >= 0; i--) {
+      const fragment = fragments[i] as ConsulFragment;
+      let node: ConfigValue | undefined = fragment.document;
+      for (const segment of segments.slice(0, depth)) {
+        if (Array.isArray(node)) node = (node as readonly ConfigValue[])[Number(segment)];
+        else if (isConfigObject(node)) node = node[segment];
+        else node = undefined;
+      }
+      if (node !== undefined) return fragment.file;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Merges fragments the way Consul merges config files: objects key by key, lists appended,
  * scalars replaced by the later file.
@@ -401,7 +458,8 @@ function mergeObjects(a: ConfigObject, b: ConfigObject): ConfigObject {
   for (const [key, value] of entriesOf(b)) {
     const prior = out[key];
     if (isConfigObject(prior) && isConfigObject(value)) out[key] = mergeObjects(prior, value);
-    else if (Array.isArray(prior) && Array.isArray(value)) out[key] = [...(prior as ConfigValue[]), ...(value as ConfigValue[])];
+    else if (Array.isArray(prior) && Array.isArray(value))
+      out[key] = [...(prior as ConfigValue[]), ...(value as ConfigValue[])];
     else out[key] = value;
   }
   return out;

@@ -6,12 +6,13 @@
  * nat-ha error can be recognised alike through `Symbol.for('nat-ha.error')`.
  */
 export type BootstrapErrorCode =
-  /** A flag, environment variable or option is missing, malformed or out of range. */
+  /**
+   * A flag or environment variable is missing, malformed or out of range, or a secret or certificate
+   * file it names cannot be read.
+   */
   | 'INVALID_OPTION'
   /** A rendered file breaks a rule of consul-http-api.md §8 (or of another target's schema). */
   | 'INVALID_CONFIG'
-  /** A secret or certificate file named by an option cannot be read or is malformed. */
-  | 'INPUT_FILE'
   /** IMDS, EC2 or Auto Scaling could not tell us who we are or who the peers are. */
   | 'DISCOVERY_FAILED'
   /** `--wait-for-peers N` did not see N peers before `--timeout`. */
@@ -56,9 +57,7 @@ export class BootstrapError extends Error {
     if (isAbort(value)) return new BootstrapError('ABORTED', `${context}: aborted`, { cause: value });
     const detail = value instanceof Error ? value.message : String(value);
     const retryable =
-      value != null &&
-      typeof value === 'object' &&
-      (value as { retryable?: unknown }).retryable === true;
+      value != null && typeof value === 'object' && (value as { retryable?: unknown }).retryable === true;
     return new BootstrapError(fallback, `${context}: ${detail}`, { cause: value, retryable });
   }
 }

@@ -22,7 +22,6 @@ export function exitCodeFor(code: BootstrapErrorCode): ExitCode {
   switch (code) {
     case 'INVALID_OPTION':
     case 'INVALID_CONFIG':
-    case 'INPUT_FILE':
       return EXIT.usage;
     case 'DISCOVERY_FAILED':
     case 'PEERS_TIMEOUT':

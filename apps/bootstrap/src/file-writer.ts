@@ -92,13 +92,20 @@ export async function applyPlan(plan: WritePlan): Promise<void> {
     for (const change of pending) {
       const target = join(plan.root, change.path);
       await ensureDirectory(plan.root, dirname(change.path));
-      const temp = join(dirname(target), `.${basename(change.path)}.nat-bootstrap-${randomBytes(6).toString('hex')}.tmp`);
+      const temp = join(
+        dirname(target),
+        `.${basename(change.path)}.nat-bootstrap-${randomBytes(6).toString('hex')}.tmp`,
+      );
       temporaries.push({ temp, target });
       await writeDurably(temp, change.after, change.modeAfter ?? 0o644);
     }
   } catch (error) {
     await Promise.all(temporaries.map(({ temp }) => fs.rm(temp, { force: true })));
-    throw BootstrapError.from(error, 'WRITE_FAILED', 'writing the rendered files failed; nothing was changed');
+    throw BootstrapError.from(
+      error,
+      'WRITE_FAILED',
+      'writing the rendered files failed; nothing was changed',
+    );
   }
   const touched = new Set<string>();
   try {
@@ -175,7 +182,12 @@ export function formatPlan(plan: WritePlan): string {
       continue;
     }
     if (change.secret) {
-      const verb = change.kind === 'create' ? 'would be created' : change.kind === 'delete' ? 'would be deleted' : 'would change';
+      const verb =
+        change.kind === 'create'
+          ? 'would be created'
+          : change.kind === 'delete'
+            ? 'would be deleted'
+            : 'would change';
       parts.push(`${change.path}: ${verb} (secret: content not shown)${mode == null ? '' : `, ${mode}`}\n`);
       continue;
     }
@@ -185,7 +197,10 @@ export function formatPlan(plan: WritePlan): string {
       context: 3,
     });
     // Drop jsdiff's "Index:"/"=====" preamble: plain `diff -u` output is what people expect.
-    const body = patch.split('\n').filter((line, index) => index > 1 || !/^(Index:|=+$)/.test(line)).join('\n');
+    const body = patch
+      .split('\n')
+      .filter((line, index) => index > 1 || !/^(Index:|=+$)/.test(line))
+      .join('\n');
     parts.push(mode == null ? body : `${change.path}: ${mode}\n${body}`);
   }
   return parts.join('');

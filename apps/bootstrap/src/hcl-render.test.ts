@@ -1,7 +1,7 @@
 import { parse as parseHcl2 } from '@cdktn/hcl2json';
 import { describe, expect, it } from 'vitest';
 import { HOSTILE_STRINGS } from '../test/hostile-values';
-import type { ConfigObject, ConfigValue } from './config-value';
+import type { ConfigObject } from './config-value';
 import { quoteHclString, renderHcl } from './hcl-render';
 import { renderJson } from './json-render';
 
@@ -19,7 +19,9 @@ function asTerraformJson(value: unknown): unknown {
   if (typeof value === 'string') return terraformString(value);
   if (Array.isArray(value)) return value.map(asTerraformJson);
   if (value != null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, v]) => [terraformString(key), asTerraformJson(v)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, v]) => [terraformString(key), asTerraformJson(v)]),
+    );
   }
   return value;
 }
@@ -33,7 +35,10 @@ const hostileDocument = (): ConfigObject => ({
   strings: [...HOSTILE_STRINGS],
   nested: Object.fromEntries(HOSTILE_STRINGS.filter((s) => s !== '').map((s, i) => [`k${i}`, s])),
   keys: Object.fromEntries(HOSTILE_STRINGS.filter((s) => s !== '').map((s, i) => [s, i])),
-  objects: [{ a: 'b"', c: [{ d: '${e}' }] }, { f: true, g: -3, h: 0 }],
+  objects: [
+    { a: 'b"', c: [{ d: '${e}' }] },
+    { f: true, g: -3, h: 0 },
+  ],
   empty_list: [],
   empty_object: {},
 });
@@ -109,7 +114,7 @@ describe('renderHcl', () => {
 
   it('refuses values it cannot print faithfully, naming the key', () => {
     expect(() => renderHcl({ a: { b: 'x\uD800y' } })).toThrow(/a\.b contains an unpaired UTF-16 surrogate/);
-    expect(() => renderHcl({ a: [1.5 as ConfigValue] })).toThrow(/a\[0\] must be an integer/);
+    expect(() => renderHcl({ a: [1.5] })).toThrow(/a\[0\] must be an integer/);
     expect(() => renderHcl({ a: Number.POSITIVE_INFINITY })).toThrow(/a must be an integer/);
     expect(() => renderHcl({ 'not ident': 1 })).toThrow(/top-level key "not ident" is not an HCL identifier/);
     expect(() => renderHcl({ a: { '': 1 } })).toThrow(/empty or malformed key/);

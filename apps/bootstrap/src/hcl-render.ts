@@ -1,4 +1,10 @@
-import { assertPrintable, entriesOf, isConfigObject, type ConfigObject, type ConfigValue } from './config-value';
+import {
+  assertPrintable,
+  entriesOf,
+  isConfigObject,
+  type ConfigObject,
+  type ConfigValue,
+} from './config-value';
 import { BootstrapError } from './errors';
 
 /**
@@ -41,7 +47,10 @@ export function renderHcl(document: ConfigObject, options: RenderHclOptions = {}
   for (const [key, value] of entriesOf(document)) {
     if (!BARE_KEY.test(key) || RESERVED_KEYS.has(key)) {
       // HCL 2 attribute names must be identifiers; only nested object keys may be quoted.
-      throw new BootstrapError('INVALID_CONFIG', `top-level key ${JSON.stringify(key)} is not an HCL identifier`);
+      throw new BootstrapError(
+        'INVALID_CONFIG',
+        `top-level key ${JSON.stringify(key)} is not an HCL identifier`,
+      );
     }
     lines.push(`${key} = ${renderValue(value, 0)}`);
   }

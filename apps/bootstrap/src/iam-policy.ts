@@ -75,7 +75,11 @@ export function buildIamPolicy(facts: BootstrapFacts, options: RenderOptions): I
       Condition:
         values == null
           ? { Null: { [`aws:ResourceTag/${tables.key}`]: 'false' } }
-          : { StringEquals: { [`aws:ResourceTag/${tables.key}`]: values.length === 1 ? (values[0] as string) : values } },
+          : {
+              StringEquals: {
+                [`aws:ResourceTag/${tables.key}`]: values.length === 1 ? (values[0] as string) : values,
+              },
+            },
     });
   } else {
     statements.push({

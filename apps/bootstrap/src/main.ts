@@ -46,7 +46,9 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       discovery: command.options.discovery,
       ...(imdsEndpoint != null && imdsEndpoint !== '' ? { imdsEndpoint } : {}),
       ...(command.endpoints.ec2 != null ? { ec2Endpoint: command.endpoints.ec2 } : {}),
-      ...(command.endpoints.autoScaling != null ? { autoScalingEndpoint: command.endpoints.autoScaling } : {}),
+      ...(command.endpoints.autoScaling != null
+        ? { autoScalingEndpoint: command.endpoints.autoScaling }
+        : {}),
     });
     return await runRender(command, { facts, clock: systemClock, stdout, stderr, signal: controller.signal });
   } catch (error) {

@@ -109,7 +109,10 @@ export function parseRenderArgs(argv: readonly string[], context: RenderArgsCont
     const fromEnv = context.env[envName(flag)];
     if (fromEnv == null || fromEnv === '') return [];
     sources.set(flag, envName(flag));
-    return fromEnv.split(',').map((v) => v.trim()).filter((v) => v !== '');
+    return fromEnv
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
   };
   const bool = (flag: string): boolean => {
     const value = values[flag];
@@ -152,14 +155,18 @@ export function parseRenderArgs(argv: readonly string[], context: RenderArgsCont
     const value = str(flag) ?? fallback;
     if (value == null) return undefined;
     if (!PLAIN_PATH.test(value)) {
-      return fail(`${label(flag)} must be an absolute path of letters, digits and ._/@+- (got ${JSON.stringify(value)})`);
+      return fail(
+        `${label(flag)} must be an absolute path of letters, digits and ._/@+- (got ${JSON.stringify(value)})`,
+      );
     }
     return value;
   };
   const matching = (flag: string, pattern: RegExp, what: string): string | undefined => {
     const value = str(flag);
     if (value == null) return undefined;
-    return pattern.test(value) ? value : fail(`${label(flag)} must be ${what} (got ${JSON.stringify(value)})`);
+    return pattern.test(value)
+      ? value
+      : fail(`${label(flag)} must be ${what} (got ${JSON.stringify(value)})`);
   };
   const url = (flag: string): string | undefined => {
     const value = str(flag);
@@ -203,7 +210,8 @@ export function parseRenderArgs(argv: readonly string[], context: RenderArgsCont
   const waitForPeers = integer('wait-for-peers', 0, 1_000, 0);
   const waitTimeoutMs = duration('timeout', RENDER_DEFAULTS.waitTimeoutMs);
   const waitIntervalMs = duration('wait-interval', RENDER_DEFAULTS.waitIntervalMs);
-  if (str('timeout') != null && waitForPeers === 0) fail(`${label('timeout')} only applies with --wait-for-peers`);
+  if (str('timeout') != null && waitForPeers === 0)
+    fail(`${label('timeout')} only applies with --wait-for-peers`);
   if (waitIntervalMs === 0) fail(`${label('wait-interval')} must be greater than 0`);
 
   // Discovery
@@ -212,7 +220,8 @@ export function parseRenderArgs(argv: readonly string[], context: RenderArgsCont
   let tag: { key: string; value: string } | undefined;
   if (peerTag != null) {
     const eq = peerTag.indexOf('=');
-    if (eq <= 0 || eq === peerTag.length - 1) fail(`${label('peer-tag')} must be KEY=VALUE (got ${JSON.stringify(peerTag)})`);
+    if (eq <= 0 || eq === peerTag.length - 1)
+      fail(`${label('peer-tag')} must be KEY=VALUE (got ${JSON.stringify(peerTag)})`);
     else tag = { key: peerTag.slice(0, eq), value: peerTag.slice(eq + 1) };
   }
   if (peerTag == null && peerAsg == null) {
@@ -230,9 +239,15 @@ export function parseRenderArgs(argv: readonly string[], context: RenderArgsCont
   const dataDir = path('data-dir', RENDER_DEFAULTS.dataDir) ?? RENDER_DEFAULTS.dataDir;
   const bootstrapExpect = integer('bootstrap-expect', 1, 15, RENDER_DEFAULTS.bootstrapExpect);
   if (str('bootstrap-expect') != null && role !== 'server') {
-    fail(`${label('bootstrap-expect')} is only valid with --role server ('bootstrap_expect > 0' requires 'server = true')`);
+    fail(
+      `${label('bootstrap-expect')} is only valid with --role server ('bootstrap_expect > 0' requires 'server = true')`,
+    );
   }
-  const logLevel = oneOf<LogLevel>('log-level', ['trace', 'debug', 'info', 'warn', 'error'], RENDER_DEFAULTS.logLevel);
+  const logLevel = oneOf<LogLevel>(
+    'log-level',
+    ['trace', 'debug', 'info', 'warn', 'error'],
+    RENDER_DEFAULTS.logLevel,
+  );
   const leaveRaw = oneOf('leave-on-terminate', ['true', 'false', 'default'] as const, 'default');
   const leaveOnTerminate = leaveRaw === 'default' ? undefined : leaveRaw === 'true';
 
@@ -267,7 +282,11 @@ export function parseRenderArgs(argv: readonly string[], context: RenderArgsCont
     str('acl-down-policy') != null;
   const acl: AclOptions | undefined = aclRequested
     ? {
-        defaultPolicy: oneOf('acl-default-policy', ['allow', 'deny'] as const, RENDER_DEFAULTS.aclDefaultPolicy),
+        defaultPolicy: oneOf(
+          'acl-default-policy',
+          ['allow', 'deny'] as const,
+          RENDER_DEFAULTS.aclDefaultPolicy,
+        ),
         downPolicy: oneOf<AclDownPolicy>(
           'acl-down-policy',
           ['extend-cache', 'allow', 'deny', 'async-cache'],
@@ -296,23 +315,29 @@ export function parseRenderArgs(argv: readonly string[], context: RenderArgsCont
     }
   }
   const consulBinary = path('consul-bin', RENDER_DEFAULTS.consulBinary) ?? RENDER_DEFAULTS.consulBinary;
-  const consulUser = matching('consul-user', USER_NAME, 'a user name such as consul') ?? RENDER_DEFAULTS.consulUser;
+  const consulUser =
+    matching('consul-user', USER_NAME, 'a user name such as consul') ?? RENDER_DEFAULTS.consulUser;
 
   // nat-ha
-  const serviceName = matching('service-name', SERVICE_NAME, 'a DNS-safe name (a-z, 0-9, "-")') ?? RENDER_DEFAULTS.serviceName;
+  const serviceName =
+    matching('service-name', SERVICE_NAME, 'a DNS-safe name (a-z, 0-9, "-")') ?? RENDER_DEFAULTS.serviceName;
   const sessionTtlMs = duration('session-ttl', RENDER_DEFAULTS.sessionTtlMs);
-  if (sessionTtlMs < 1_000 || sessionTtlMs > 86_400_000) fail(`${label('session-ttl')} must be between 1s and 24h`);
+  if (sessionTtlMs < 1_000 || sessionTtlMs > 86_400_000)
+    fail(`${label('session-ttl')} must be between 1s and 24h`);
   const checkIntervalMs = duration('check-interval', RENDER_DEFAULTS.checkIntervalMs);
   const checkTimeoutMs = duration('check-timeout', RENDER_DEFAULTS.checkTimeoutMs);
-  if (checkIntervalMs < 1_000) fail(`${label('check-interval')} must be at least 1s (Consul raises shorter intervals to 1s)`);
+  if (checkIntervalMs < 1_000)
+    fail(`${label('check-interval')} must be at least 1s (Consul raises shorter intervals to 1s)`);
   if (checkTimeoutMs === 0 || checkTimeoutMs >= checkIntervalMs) {
     fail(`${label('check-timeout')} must be greater than 0 and shorter than --check-interval`);
   }
   const httpHost = str('agent-host') ?? RENDER_DEFAULTS.httpHost;
-  if (isIP(httpHost) === 0) fail(`${label('agent-host')} must be an IP address (got ${JSON.stringify(httpHost)})`);
+  if (isIP(httpHost) === 0)
+    fail(`${label('agent-host')} must be an IP address (got ${JSON.stringify(httpHost)})`);
   const httpPort = integer('agent-port', 1, 65_535, RENDER_DEFAULTS.httpPort);
   const consulTokenFile = path('nat-agent-token-file');
-  const natAgentBinary = path('nat-agent-bin', RENDER_DEFAULTS.natAgentBinary) ?? RENDER_DEFAULTS.natAgentBinary;
+  const natAgentBinary =
+    path('nat-agent-bin', RENDER_DEFAULTS.natAgentBinary) ?? RENDER_DEFAULTS.natAgentBinary;
 
   // Groups and IAM
   const groups = parseGroups({ str, list, label, fail, matching });
@@ -321,7 +346,8 @@ export function parseRenderArgs(argv: readonly string[], context: RenderArgsCont
   if (lifecycleHook != null && lifecycleAsg == null) {
     fail('--lifecycle-hook needs --lifecycle-asg NAME (or --peer-asg) to scope CompleteLifecycleAction');
   }
-  if (str('lifecycle-asg') != null && lifecycleHook == null) fail(`${label('lifecycle-asg')} only applies with --lifecycle-hook`);
+  if (str('lifecycle-asg') != null && lifecycleHook == null)
+    fail(`${label('lifecycle-asg')} only applies with --lifecycle-hook`);
 
   const endpoints = {
     ...optional('ec2', url('ec2-endpoint')),
@@ -329,7 +355,10 @@ export function parseRenderArgs(argv: readonly string[], context: RenderArgsCont
   };
 
   if (problems.length > 0) {
-    throw new BootstrapError('INVALID_OPTION', problems.length === 1 ? (problems[0] as string) : `invalid options:\n  - ${problems.join('\n  - ')}`);
+    throw new BootstrapError(
+      'INVALID_OPTION',
+      problems.length === 1 ? (problems[0] as string) : `invalid options:\n  - ${problems.join('\n  - ')}`,
+    );
   }
   const options: RenderOptions = {
     outDir,
@@ -345,7 +374,10 @@ export function parseRenderArgs(argv: readonly string[], context: RenderArgsCont
     logLevel,
     ...(leaveOnTerminate != null ? { leaveOnTerminate } : {}),
     serviceDefinition: !bool('no-service-file'),
-    discovery: { ...(tag != null ? { tag } : {}), ...(peerAsg != null ? { autoScalingGroupName: peerAsg } : {}) },
+    discovery: {
+      ...(tag != null ? { tag } : {}),
+      ...(peerAsg != null ? { autoScalingGroupName: peerAsg } : {}),
+    },
     natHa: {
       serviceName,
       sessionTtlMs,
@@ -385,14 +417,21 @@ function parseGroups({ str, list, label, fail, matching }: GroupParsers): GroupO
     fail(`${label('group-mode')} must be one of per-az, single (got ${JSON.stringify(modeRaw)})`);
   }
   const mode = modeRaw === 'single' ? 'single' : 'per-az';
-  const singleName = matching('group-name', GROUP_NAME, '1-63 characters of a-z, 0-9 and "-"') ?? RENDER_DEFAULTS.singleGroupName;
-  if (str('group-name') != null && mode !== 'single') fail(`${label('group-name')} only applies with --group-mode single`);
+  const singleName =
+    matching('group-name', GROUP_NAME, '1-63 characters of a-z, 0-9 and "-"') ??
+    RENDER_DEFAULTS.singleGroupName;
+  if (str('group-name') != null && mode !== 'single')
+    fail(`${label('group-name')} only applies with --group-mode single`);
 
   const tagRaw = str('route-table-tag');
   const ids = list('route-table');
-  for (const id of ids) if (!awsId('rtb').test(id)) fail(`${label('route-table')} must look like rtb-0123456789abcdef0 (got ${JSON.stringify(id)})`);
+  for (const id of ids)
+    if (!awsId('rtb').test(id))
+      fail(`${label('route-table')} must look like rtb-0123456789abcdef0 (got ${JSON.stringify(id)})`);
   const rescueAzs = list('rescue-az');
-  for (const az of rescueAzs) if (!GROUP_NAME.test(az)) fail(`${label('rescue-az')} must be an AZ name such as us-east-1b (got ${JSON.stringify(az)})`);
+  for (const az of rescueAzs)
+    if (!GROUP_NAME.test(az))
+      fail(`${label('rescue-az')} must be an AZ name such as us-east-1b (got ${JSON.stringify(az)})`);
 
   let routeTables: RouteTableSelection = { kind: 'az-private' };
   if (tagRaw != null && ids.length > 0) fail('give --route-table-tag or --route-table, not both');
@@ -402,22 +441,34 @@ function parseGroups({ str, list, label, fail, matching }: GroupParsers): GroupO
     const value = eq < 0 ? undefined : tagRaw.slice(eq + 1);
     if (key === '') fail(`${label('route-table-tag')} needs a tag key (got ${JSON.stringify(tagRaw)})`);
     if (mode === 'per-az' && value != null) {
-      fail(`${label('route-table-tag')} takes only KEY with --group-mode per-az: each group matches KEY=<its AZ>`);
+      fail(
+        `${label('route-table-tag')} takes only KEY with --group-mode per-az: each group matches KEY=<its AZ>`,
+      );
     }
     if (mode === 'single' && (value == null || value === '')) {
       fail(`${label('route-table-tag')} must be KEY=VALUE with --group-mode single`);
     }
     routeTables = { kind: 'tag', key, ...(value != null ? { value } : {}) };
   } else if (ids.length > 0) {
-    if (mode === 'per-az') fail(`${label('route-table')} needs --group-mode single (per-az groups select their AZ's tables)`);
+    if (mode === 'per-az')
+      fail(`${label('route-table')} needs --group-mode single (per-az groups select their AZ's tables)`);
     routeTables = { kind: 'ids', ids };
   } else if (mode === 'single') {
     fail('--group-mode single needs --route-table-tag KEY=VALUE or --route-table rtb-ID');
   }
-  if (mode === 'single' && rescueAzs.length > 0) fail(`${label('rescue-az')} only applies with --group-mode per-az`);
+  if (mode === 'single' && rescueAzs.length > 0)
+    fail(`${label('rescue-az')} only applies with --group-mode per-az`);
 
-  const eipAllocationId = matching('eip', awsId('eipalloc'), 'an allocation id such as eipalloc-0123456789abcdef0');
-  const fallbackNatGatewayId = matching('fallback-nat-gateway', awsId('nat'), 'an id such as nat-0123456789abcdef0');
+  const eipAllocationId = matching(
+    'eip',
+    awsId('eipalloc'),
+    'an allocation id such as eipalloc-0123456789abcdef0',
+  );
+  const fallbackNatGatewayId = matching(
+    'fallback-nat-gateway',
+    awsId('nat'),
+    'an id such as nat-0123456789abcdef0',
+  );
   return {
     mode,
     singleName,
@@ -427,4 +478,3 @@ function parseGroups({ str, list, label, fail, matching }: GroupParsers): GroupO
     ...(fallbackNatGatewayId != null ? { fallbackNatGatewayId } : {}),
   };
 }
-

@@ -24,7 +24,8 @@ export interface RenderDeps {
 export async function runRender(command: RenderCommand, deps: RenderDeps): Promise<ExitCode> {
   const facts = await collectFacts(command, deps);
   const bundle = renderBundle(facts, command.options);
-  for (const warning of bundle.warnings) deps.stderr(`nat-bootstrap: warning: ${warning.key}: ${warning.message}\n`);
+  for (const warning of bundle.warnings)
+    deps.stderr(`nat-bootstrap: warning: ${warning.key}: ${warning.message}\n`);
 
   const plan = await planWrites(command.options.outDir, bundle);
   const changed = hasChanges(plan);
@@ -51,7 +52,9 @@ export async function collectFacts(command: RenderCommand, deps: RenderDeps): Pr
       discover: (s) => deps.facts.peers(self, s),
       onRound: (seen) => {
         if (seen.length !== last) {
-          deps.stderr(`nat-bootstrap: waiting for peers: ${seen.length} of ${command.waitForPeers} visible\n`);
+          deps.stderr(
+            `nat-bootstrap: waiting for peers: ${seen.length} of ${command.waitForPeers} visible\n`,
+          );
           last = seen.length;
         }
       },

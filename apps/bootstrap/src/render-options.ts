@@ -11,11 +11,7 @@ export type AclDefaultPolicy = 'allow' | 'deny';
 export type AclDownPolicy = 'extend-cache' | 'allow' | 'deny' | 'async-cache';
 /** The keys of Consul's `acl.tokens` block (consul-http-api.md §8.1) nat-bootstrap can fill. */
 export type AclTokenName =
-  | 'initial_management'
-  | 'agent'
-  | 'default'
-  | 'agent_recovery'
-  | 'config_file_service_registration';
+  'initial_management' | 'agent' | 'default' | 'agent_recovery' | 'config_file_service_registration';
 
 export interface AclOptions {
   defaultPolicy: AclDefaultPolicy;

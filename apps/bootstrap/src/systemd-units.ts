@@ -27,7 +27,10 @@ const UNIT_SAFE = /^[A-Za-z0-9._/@+:=-]+$/;
 
 function unitValue(value: string, what: string): string {
   if (!UNIT_SAFE.test(value)) {
-    throw new BootstrapError('INVALID_CONFIG', `${what} ${JSON.stringify(value)} cannot be written into a systemd unit`);
+    throw new BootstrapError(
+      'INVALID_CONFIG',
+      `${what} ${JSON.stringify(value)} cannot be written into a systemd unit`,
+    );
   }
   return value;
 }
@@ -59,7 +62,8 @@ export function renderConsulUnit(options: RenderOptions, paths: UnitPaths): stri
   const configDir = unitValue(paths.consulConfigDir, 'the Consul config directory');
   const dataDir = unitValue(options.dataDir, '--data-dir');
   const credential = secretsCredentialName(options.format);
-  const secrets = paths.consulSecretsFile == null ? undefined : unitValue(paths.consulSecretsFile, 'the secrets file');
+  const secrets =
+    paths.consulSecretsFile == null ? undefined : unitValue(paths.consulSecretsFile, 'the secrets file');
   const execStart =
     secrets == null
       ? `ExecStart=${consul} agent -config-dir=${configDir}`

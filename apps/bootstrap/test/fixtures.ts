@@ -36,13 +36,19 @@ export const FILES: Record<string, string> = {
   '/etc/consul.d/tls/server-key.pem': 'KEY',
 };
 
-export function fakeContext(env: Record<string, string> = {}, files: Record<string, string> = FILES): RenderArgsContext {
+export function fakeContext(
+  env: Record<string, string> = {},
+  files: Record<string, string> = FILES,
+): RenderArgsContext {
   return {
     env,
     cwd: '/home/ops',
     readFile: (path) => {
       const content = files[path];
-      if (content == null) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
+      if (content == null)
+        throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), {
+          code: 'ENOENT',
+        });
       return content;
     },
     exists: (path) => files[path] != null,
@@ -51,5 +57,8 @@ export function fakeContext(env: Record<string, string> = {}, files: Record<stri
 
 /** `nat-bootstrap render --out /etc/nat-ha --peer-tag nat-ha:consul=prod …extra`, parsed. */
 export function command(extra: readonly string[] = [], env: Record<string, string> = {}): RenderCommand {
-  return parseRenderArgs(['--out', '/etc/nat-ha', '--peer-tag', 'nat-ha:consul=prod', ...extra], fakeContext(env));
+  return parseRenderArgs(
+    ['--out', '/etc/nat-ha', '--peer-tag', 'nat-ha:consul=prod', ...extra],
+    fakeContext(env),
+  );
 }

@@ -50,7 +50,8 @@ function goBinary(): string | undefined {
 /** Why the HCL 1 checks cannot run here, or undefined when they can. */
 export function hcl1Unavailable(): string | undefined {
   if (goBinary() == null) return 'no Go toolchain (apt-get install golang-go)';
-  if (!existsSync(HCL1_SOURCE)) return `no HCL 1 sources at ${HCL1_SOURCE} (apt-get install golang-github-hashicorp-hcl-dev)`;
+  if (!existsSync(HCL1_SOURCE))
+    return `no HCL 1 sources at ${HCL1_SOURCE} (apt-get install golang-github-hashicorp-hcl-dev)`;
   return undefined;
 }
 
@@ -107,7 +108,10 @@ export function unwrapHcl1(actual: unknown, expected: unknown): unknown {
     if (object == null || typeof object !== 'object' || Array.isArray(object)) return actual;
     const expectedObject = expected as Record<string, unknown>;
     return Object.fromEntries(
-      Object.entries(object as Record<string, unknown>).map(([key, value]) => [key, unwrapHcl1(value, expectedObject[key])]),
+      Object.entries(object as Record<string, unknown>).map(([key, value]) => [
+        key,
+        unwrapHcl1(value, expectedObject[key]),
+      ]),
     );
   }
   if (Array.isArray(expected) && Array.isArray(actual)) {

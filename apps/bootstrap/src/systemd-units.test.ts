@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { command } from '../test/fixtures';
+import { renderConsulUnit, renderNatAgentUnit } from './systemd-units';
+
+const paths = {
+  consulConfigDir: '/etc/nat-ha/consul.d',
+  agentConfigFile: '/etc/nat-ha/agent.yaml',
+};
+
+describe('renderConsulUnit', () => {
+  it('runs consul as its own user on the rendered config dir, data dir the only writable path', () => {
+    const unit = renderConsulUnit(command(['--role', 'server']).options, paths);
+    expect(unit).toContain('\nExecStart=/usr/bin/consul agent -config-dir=/etc/nat-ha/consul.d\n');
+    expect(unit).toContain('\nUser=consul\n');
+    expect(unit).toContain('\nType=notify\n');
+    expect(unit).toContain('\nReadWritePaths=/opt/consul/data\n');
+    expect(unit).toContain('\nProtectSystem=strict\n');
+    expect(unit).toContain('\nCapabilityBoundingSet=\n');
+    expect(unit).toContain('\nKillSignal=SIGTERM\n');
+    expect(unit).not.toContain('LoadCredential');
+  });
+
+  it('hands the secrets fragment over as a systemd credential, never from the config dir', () => {
+    const unit = renderConsulUnit(command(['--format', 'json']).options, {
+      ...paths,
+      consulSecretsFile: '/etc/nat-ha/secrets/consul-secrets.json',
+    });
+    expect(unit).toContain('\nLoadCredential=consul-secrets.json:/etc/nat-ha/secrets/consul-secrets.json\n');
+    expect(unit).toContain(
+      '\nExecStart=/usr/bin/consul agent -config-dir=/etc/nat-ha/consul.d -config-file=${CREDENTIALS_DIRECTORY}/consul-secrets.json\n',
+    );
+  });
+
+  it('refuses a path that would need quoting in a unit file', () => {
+    const options = { ...command().options, dataDir: '/opt/my data' };
+    expect(() => renderConsulUnit(options, paths)).toThrow(
+      /--data-dir "\/opt\/my data" cannot be written into a systemd unit/,
+    );
+    expect(() => renderConsulUnit(command().options, { ...paths, consulConfigDir: '/etc/%n' })).toThrow(
+      /cannot be written/,
+    );
+  });
+});
+
+describe('renderNatAgentUnit', () => {
+  it('runs nat-agent with only NET_ADMIN and NET_RAW, stays down after a clean drain (Restart=on-failure)', () => {
+    const unit = renderNatAgentUnit(command().options, paths);
+    expect(unit).toContain('\nExecStart=/usr/local/bin/nat-agent run --config /etc/nat-ha/agent.yaml\n');
+    expect(unit).toContain('\nCapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW\n');
+    expect(unit).toContain('\nRestart=on-failure\n');
+    expect(unit).toContain('\nAfter=network-online.target consul.service\n');
+    expect(unit).toContain('\nProtectKernelTunables=yes\n');
+    expect(unit).not.toContain('MemoryDenyWriteExecute');
+  });
+
+  it('keeps /proc/sys writable when nat-agent manages ip_forward itself', () => {
+    expect(renderNatAgentUnit(command(['--manage-nat']).options, paths)).not.toContain(
+      'ProtectKernelTunables',
+    );
+  });
+});
