@@ -91,7 +91,9 @@ async function get(ctx: RequestContext, key: string): Promise<Reply> {
   const result = await blockingQuery(
     ctx,
     opts,
-    (e) => e.kind === 'kv' && e.key === key,
+    // A missing key's memdb watch sits on the nearest radix-tree node and fires for unrelated writes
+    // too; the "not found keeps waiting" rule is what keeps such a query blocked (rule 59).
+    (e) => e.kind === 'kv' && (e.key === key || !ctx.cluster.state.kv.has(key)),
     () => {
       const { index, entry } = kvGet(ctx.cluster.state, key);
       return entry == null ? { index, notFound: true, value: undefined } : { index, value: entry };
