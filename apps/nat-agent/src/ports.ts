@@ -86,7 +86,8 @@ export type LeadershipLossReason =
 
 export interface Metrics {
   groupState(group: string, state: string): void;
-  leader(group: string, isLeader: boolean): void;
+  /** `role` lets an alert tell a rescue leader (cross-AZ traffic) from a primary one. */
+  leader(group: string, role: Role, isLeader: boolean): void;
   /** This instance gave up (or lost) leadership of `group`. */
   failover(group: string, reason: LeadershipLossReason): void;
   /** This instance claimed routes that pointed somewhere else (covers a crashed predecessor). */

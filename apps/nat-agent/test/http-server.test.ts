@@ -14,7 +14,7 @@ describe('agent HTTP endpoints (loopback)', () => {
     let live = true;
     const metrics = createPrometheusMetrics({ version: '1.2.3', instanceId: 'i-1', az: 'us-east-1a' });
     metrics.groupState('az-a', 'leader.serving');
-    metrics.leader('az-a', true);
+    metrics.leader('az-a', 'primary', true);
     metrics.failover('az-a', 'health_lost');
     metrics.ec2Call('ReplaceRoute', 'ok', 120);
     const server = await startAgentHttpServer({
@@ -54,7 +54,7 @@ describe('agent HTTP endpoints (loopback)', () => {
     const text = await (await get('/metrics')).text();
     expect(text).toContain('nat_ha_group_state{group="az-a",state="leader.serving"} 1');
     expect(text).toContain('nat_ha_group_state{group="az-a",state="follower.contending"} 0');
-    expect(text).toContain('nat_ha_leader{group="az-a"} 1');
+    expect(text).toContain('nat_ha_leader{group="az-a",role="primary"} 1');
     expect(text).toContain('nat_ha_failovers_total{group="az-a",reason="health_lost"} 1');
     expect(text).toContain('nat_ha_ec2_calls_total{action="ReplaceRoute",outcome="ok"} 1');
     expect(text).toContain('nat_ha_info{version="1.2.3",instance_id="i-1",az="us-east-1a"} 1');

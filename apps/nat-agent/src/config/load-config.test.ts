@@ -119,7 +119,9 @@ groups:
     const r = load({});
     expect(r.ok).toBe(false);
     if (!r.ok)
-      expect(r.issues).toEqual([{ path: 'groups', message: 'is required: define at least one election group' }]);
+      expect(r.issues).toEqual([
+        { path: 'groups', message: 'is required: define at least one election group' },
+      ]);
   });
 
   it('applies standard variables, then NAT_HA_* variables, then flags', () => {

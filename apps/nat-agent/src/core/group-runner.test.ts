@@ -86,7 +86,7 @@ describe('group runner', () => {
     const claimed = h.logger.events.find((e) => e.event === 'routes_claimed')!;
     expect(claimed.fields).toMatchObject({ group: 'az-a', changed: 2, movedFromOther: 2, durationMs: 100 });
     expect(h.metrics.last('takeover')).toEqual(['az-a']);
-    expect(h.metrics.last('leader')).toEqual(['az-a', true]);
+    expect(h.metrics.last('leader')).toEqual(['az-a', 'primary', true]);
 
     // Someone else rewrites a route; the reconcile 30 s later repairs it.
     h.routes.table.set('rtb-2', 'eni-intruder');

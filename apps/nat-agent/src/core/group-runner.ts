@@ -117,7 +117,7 @@ export function createGroupRunner(options: GroupRunnerOptions): GroupRunner {
   let lastError: GroupSnapshot['lastError'];
 
   metrics.groupState(name, label);
-  metrics.leader(name, false);
+  metrics.leader(name, settings.role, false);
   metrics.fallbackActive(name, false);
 
   const track = (p: Promise<void>): void => {
@@ -163,7 +163,7 @@ export function createGroupRunner(options: GroupRunnerOptions): GroupRunner {
           label = nextLabel;
           since = clock.now();
           metrics.groupState(name, label);
-          metrics.leader(name, state.phase.kind === 'leader');
+          metrics.leader(name, settings.role, state.phase.kind === 'leader');
         }
         metrics.fallbackActive(name, state.fallbackActive);
         for (const l of listeners) l(runner);

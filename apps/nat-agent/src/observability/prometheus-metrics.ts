@@ -39,7 +39,7 @@ export function createPrometheusMetrics(info: {
   const leader = new Gauge({
     name: 'nat_ha_leader',
     help: '1 while this instance leads the group',
-    labelNames: ['group'],
+    labelNames: ['group', 'role'],
     registers: r,
   });
   const failovers = new Counter({
@@ -146,7 +146,7 @@ export function createPrometheusMetrics(info: {
     groupState(group, state) {
       for (const s of ALL_PHASE_LABELS) groupState.set({ group, state: s }, s === state ? 1 : 0);
     },
-    leader: (group, is) => leader.set({ group }, is ? 1 : 0),
+    leader: (group, role, is) => leader.set({ group, role }, is ? 1 : 0),
     failover: (group, reason) => failovers.inc({ group, reason }),
     takeover: (group) => takeovers.inc({ group }),
     claimDuration: (group, ms) => claimSeconds.set({ group }, ms / 1000),
