@@ -6,7 +6,7 @@ import type { CommonProbeOptions, Probe } from './probe';
 import { hostPort, probeLabel, resolveCommonOptions } from './probe-options';
 import { runAttempt } from './run-attempt';
 import { resolveSourceAddress } from './source-address';
-import { booleanOption, invalid, portOption, stringOption } from './validate';
+import { booleanOption, integerOption, invalid, portOption, stringOption } from './validate';
 
 export interface DnsProbeOptions extends Omit<CommonProbeOptions, 'family'> {
   /** The resolver to ask: an IP literal. Its family is the probe's family (and `localAddress`'s). */
@@ -22,6 +22,12 @@ export interface DnsProbeOptions extends Omit<CommonProbeOptions, 'family'> {
    * resolver and its reply came back. Default false (an address record is required).
    */
   anyResponse?: boolean;
+  /**
+   * Queries sent before giving up, each waiting `timeoutMs / tries`; only an unanswered query is
+   * repeated. Default 1:
+   * the monitor's next round is the retry, and one lost datagram then costs one round, not a probe.
+   */
+  tries?: number;
 }
 
 /** c-ares codes that are a DNS reply from the server (an rcode or an empty answer), not a transport failure. */
@@ -59,21 +65,35 @@ export function createDnsProbe(options: DnsProbeOptions): Probe {
   const rrtype = options.rrtype ?? 'A';
   if (rrtype !== 'A' && rrtype !== 'AAAA') throw invalid('dnsProbe.rrtype', 'A or AAAA', rrtype);
   const anyResponse = booleanOption('dnsProbe.anyResponse', options.anyResponse, false);
+  const tries = integerOption('dnsProbe.tries', options.tries, 1, 1, 10);
   const serverAddress = hostPort(server, port);
   const target = probeLabel(`dns://${serverAddress}/${hostname}?type=${rrtype}`, common);
 
-  const attempt = async (signal: AbortSignal): Promise<undefined> => {
-    const localAddress = resolveSourceAddress(common, common.family);
-    if (localAddress != null) await checkBindable(localAddress, common.family);
-    signal.throwIfAborted();
-    const resolver = new dns.Resolver({ timeout: Math.max(1, Math.round(common.timeoutMs)), tries: 1 });
+  const perTryMs = common.timeoutMs / tries;
+
+  /**
+   * One query on a fresh resolver, cut off on the injected clock after `perTryMs`. The retries are
+   * ours, not c-ares's: c-ares 1.34 stretches its per-try timeout (300 ms waits ~590 ms, a second
+   * try of 500 ms starts at ~1 s), which would make `tries` useless inside a sub-second timeout.
+   */
+  const queryOnce = async (localAddress: string | undefined, signal: AbortSignal): Promise<void> => {
+    const resolver = new dns.Resolver({ timeout: Math.max(1, Math.ceil(perTryMs)), tries: 1 });
     resolver.setServers([serverAddress]);
     if (localAddress != null) {
       if (common.family === 4) resolver.setLocalAddress(localAddress);
       else resolver.setLocalAddress('0.0.0.0', localAddress);
     }
-    const onAbort = (): void => resolver.cancel();
-    signal.addEventListener('abort', onAbort, { once: true });
+    const timer = new AbortController();
+    let timedOut = false;
+    const cancel = (): void => resolver.cancel();
+    signal.addEventListener('abort', cancel, { once: true });
+    common.clock.sleep(perTryMs, timer.signal).then(
+      () => {
+        timedOut = true;
+        resolver.cancel();
+      },
+      () => {},
+    );
     try {
       const answers = rrtype === 'A' ? await resolver.resolve4(hostname) : await resolver.resolve6(hostname);
       if (answers.length === 0) {
@@ -81,18 +101,40 @@ export function createDnsProbe(options: DnsProbeOptions): Probe {
           retryable: true,
         });
       }
-      return undefined;
     } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (anyResponse && typeof code === 'string' && DNS_REPLY_CODES.has(code)) return undefined;
+      if (timedOut) {
+        throw new NetHealthError('PROBE_TIMEOUT', `no DNS answer within ${Math.round(perTryMs)} ms`, {
+          cause: err,
+        });
+      }
       throw err;
     } finally {
-      signal.removeEventListener('abort', onAbort);
+      timer.abort();
+      signal.removeEventListener('abort', cancel);
+    }
+  };
+
+  const attempt = async (signal: AbortSignal): Promise<undefined> => {
+    const localAddress = resolveSourceAddress(common, common.family);
+    if (localAddress != null) await checkBindable(localAddress, common.family);
+    for (let attemptNo = 1; ; attemptNo++) {
+      signal.throwIfAborted();
+      try {
+        await queryOnce(localAddress, signal);
+        return undefined;
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (anyResponse && typeof code === 'string' && DNS_REPLY_CODES.has(code)) return undefined;
+        // Only a lost query is worth repeating; an answer (NXDOMAIN, SERVFAIL…) will not change.
+        const lost = NetHealthError.isInstance(err) && err.code === 'PROBE_TIMEOUT';
+        if (!lost || attemptNo >= tries) throw err;
+      }
     }
   };
 
   return {
     target,
+    timeoutMs: common.timeoutMs,
     run: (runOptions = {}) => runAttempt(target, common.clock, common.timeoutMs, runOptions.signal, attempt),
   };
 }

@@ -150,6 +150,7 @@ export function createHttpProbe(options: HttpProbeOptions): Probe {
 
   return {
     target,
+    timeoutMs: common.timeoutMs,
     run: (runOptions = {}) => runAttempt(target, common.clock, common.timeoutMs, runOptions.signal, attempt),
   };
 }

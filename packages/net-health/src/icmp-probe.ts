@@ -103,6 +103,7 @@ export function createIcmpProbe(options: IcmpProbeOptions): Probe {
 
   return {
     target,
+    timeoutMs: common.timeoutMs,
     run: (runOptions = {}) => runAttempt(target, common.clock, common.timeoutMs, runOptions.signal, attempt),
   };
 }

@@ -450,6 +450,11 @@ describe('createMonitor: options', () => {
     ['rise -1', { probes: [probe('a')], rise: -1 }, /rise must be/],
     ['historySize 0', { probes: [probe('a')], historySize: 0 }, /historySize must be/],
     ['initialState up', { probes: [probe('a')], initialState: 'up' }, /initialState must be/],
+    [
+      'a probe timeout longer than the round',
+      { probes: [probe('a'), Object.assign(probe('b'), { timeoutMs: 950 })] },
+      /probes\[1\]\.timeoutMs must be at most roundTimeoutMs \(900\); got 950/,
+    ],
   ])('rejects %s with INVALID_OPTION naming the option', (_label, opts, message) => {
     expect(() => createMonitor({ clock, ...(opts as MonitorOptions) })).toThrow(message);
     try {

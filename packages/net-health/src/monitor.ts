@@ -160,6 +160,13 @@ export function createMonitor(options: MonitorOptions): Monitor {
     1,
     intervalMs,
   );
+  probes.forEach((p: Probe, i: number) => {
+    // A probe whose own timeout outlasts the round would always be cut short and reported as a
+    // round timeout: a configuration error better caught now than read from the evidence later.
+    if (typeof p.timeoutMs === 'number' && p.timeoutMs > roundTimeoutMs) {
+      throw invalid(`probes[${i}].timeoutMs`, `at most roundTimeoutMs (${roundTimeoutMs})`, p.timeoutMs);
+    }
+  });
   const historySize = integerOption(
     'historySize',
     options.historySize,

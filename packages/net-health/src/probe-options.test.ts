@@ -112,6 +112,11 @@ describe('probe options are validated eagerly, naming the option', () => {
     expect(make).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
   });
 
+  it('expose their timeout so the monitor can check it fits in a round', () => {
+    expect(createTcpProbe({ host: 'a', port: 1 }).timeoutMs).toBe(800);
+    expect(createIcmpProbe({ host: 'a', timeoutMs: 500 }).timeoutMs).toBe(500);
+  });
+
   it('labels targets by kind, with the source when bound, or by name', () => {
     expect(createTcpProbe({ host: '1.1.1.1', port: 443 }).target).toBe('tcp://1.1.1.1:443');
     expect(createTcpProbe({ host: '::1', port: 443, family: 6 }).target).toBe('tcp://[::1]:443');

@@ -33,6 +33,8 @@ export interface ProbeRunOptions {
  */
 export interface Probe {
   readonly target: string;
+  /** The probe's own timeout, when it has one; the monitor checks it fits in its round timeout. */
+  readonly timeoutMs?: number;
   run(options?: ProbeRunOptions): Promise<ProbeResult>;
 }
 

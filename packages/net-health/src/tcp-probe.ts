@@ -64,6 +64,7 @@ export function createTcpProbe(options: TcpProbeOptions): Probe {
 
   return {
     target,
+    timeoutMs: common.timeoutMs,
     run: (runOptions = {}) => runAttempt(target, common.clock, common.timeoutMs, runOptions.signal, attempt),
   };
 }

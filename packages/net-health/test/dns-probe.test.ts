@@ -14,6 +14,8 @@ beforeAll(async () => {
       'servfail.test': { rcode: 2 },
       'refused.test': { rcode: 5 },
       'silent.test': 'silent',
+      'lossy1.test': { a: ['192.0.2.4'], dropFirst: 1 },
+      'lossy2.test': { a: ['192.0.2.4'], dropFirst: 1 },
     },
   });
 });
@@ -61,6 +63,13 @@ describe('createDnsProbe against a loopback DNS server', () => {
     const result = await probe('silent.test', { timeoutMs: 300 }).run();
     expect(result).toMatchObject({ ok: false, error: { code: 'PROBE_TIMEOUT' } });
     expect(result.latencyMs).toBeGreaterThanOrEqual(290);
+  });
+
+  it('retries within the timeout when tries > 1 (a lost first datagram), and not by default', async () => {
+    expect((await probe('lossy1.test', { timeoutMs: 400 }).run()).error?.code).toBe('PROBE_TIMEOUT');
+    const retried = await probe('lossy2.test', { timeoutMs: 1000, tries: 2 }).run();
+    expect(retried.ok).toBe(true);
+    expect(server.queries.filter((q) => q.name === 'lossy2.test')).toHaveLength(2);
   });
 
   it('reports a closed port (ICMP port unreachable) as PROBE_REFUSED, even with anyResponse', async () => {

@@ -7,7 +7,11 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIPv4, isIPv6 } from 'node:net';
 
 export type ZoneEntry =
-  | { a?: string[]; aaaa?: string[] }
+  | {
+      a?: string[];
+      aaaa?: string[];
+      /** Ignore the first n queries for this name (a lost datagram). */ dropFirst?: number;
+    }
   | { rcode: number } // 2 SERVFAIL, 5 REFUSED, …
   | 'silent'; // never answer
 
@@ -96,10 +100,17 @@ export function startDnsServer(options: {
   const host = options.host ?? '127.0.0.1';
   const socket: Socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
   const queries: DnsQuery[] = [];
+  const dropped = new Map<string, number>();
   socket.on('message', (msg, rinfo) => {
     try {
       const { name, end } = readName(msg, 12);
       queries.push({ name, type: msg.readUInt16BE(end), from: rinfo.address });
+      const entry = options.zone[name];
+      if (entry != null && typeof entry === 'object' && 'dropFirst' in entry) {
+        const n = (dropped.get(name) ?? 0) + 1;
+        dropped.set(name, n);
+        if (n <= (entry.dropFirst ?? 0)) return;
+      }
       const reply = answer(msg, options.zone);
       if (reply != null) socket.send(reply, rinfo.port, rinfo.address);
     } catch {
