@@ -11,8 +11,8 @@ describe('renderBundle', () => {
     expect(layout()).toEqual([
       ['consul.d/consul.hcl', '644', false],
       ['consul.d/nat-ha-service.hcl', '644', false],
-      ['agent.yaml', '644', false],
       ['systemd/consul.service', '644', false],
+      ['agent.yaml', '644', false],
       ['systemd/nat-agent.service', '644', false],
       ['iam-policy.json', '644', false],
     ]);
@@ -21,10 +21,15 @@ describe('renderBundle', () => {
     ).toEqual([
       ['consul.d/consul.json', '644', false],
       ['secrets/consul-secrets.json', '600', true],
-      ['agent.yaml', '644', false],
       ['systemd/consul.service', '644', false],
+      ['agent.yaml', '644', false],
       ['systemd/nat-agent.service', '644', false],
       ['iam-policy.json', '644', false],
+    ]);
+    // A dedicated Consul server runs no nat-agent: no service, agent.yaml, nat-agent unit or policy.
+    expect(layout(['--role', 'server', '--consul-only'])).toEqual([
+      ['consul.d/consul.hcl', '644', false],
+      ['systemd/consul.service', '644', false],
     ]);
   });
 

@@ -85,22 +85,29 @@ export function renderBundle(facts: BootstrapFacts, options: RenderOptions): Ren
     mode: file.startsWith(`${LAYOUT.secretsDir}/`) ? 0o600 : 0o644,
     secret: file.startsWith(`${LAYOUT.secretsDir}/`),
   }));
-  files.push(
-    {
-      path: LAYOUT.agentConfig,
-      content: renderAgentYaml(buildAgentYaml(facts, options), header),
-      mode: 0o644,
-      secret: false,
-    },
-    { path: LAYOUT.consulUnit, content: renderConsulUnit(options, paths), mode: 0o644, secret: false },
-    { path: LAYOUT.natAgentUnit, content: renderNatAgentUnit(options, paths), mode: 0o644, secret: false },
-    {
-      path: LAYOUT.iamPolicy,
-      content: renderIamPolicy(buildIamPolicy(facts, options)),
-      mode: 0o644,
-      secret: false,
-    },
-  );
+  files.push({
+    path: LAYOUT.consulUnit,
+    content: renderConsulUnit(options, paths),
+    mode: 0o644,
+    secret: false,
+  });
+  if (!options.consulOnly) {
+    files.push(
+      {
+        path: LAYOUT.agentConfig,
+        content: renderAgentYaml(buildAgentYaml(facts, options), header),
+        mode: 0o644,
+        secret: false,
+      },
+      { path: LAYOUT.natAgentUnit, content: renderNatAgentUnit(options, paths), mode: 0o644, secret: false },
+      {
+        path: LAYOUT.iamPolicy,
+        content: renderIamPolicy(buildIamPolicy(facts, options)),
+        mode: 0o644,
+        secret: false,
+      },
+    );
+  }
 
   const rendered = new Set(files.map((f) => f.path));
   const owned = FORMATS.flatMap((f) => [

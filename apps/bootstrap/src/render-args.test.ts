@@ -29,6 +29,7 @@ describe('parseRenderArgs', () => {
       bootstrapExpect: 3,
       logLevel: 'info',
       serviceDefinition: true,
+      consulOnly: false,
       discovery: { tag: { key: 'nat-ha:consul', value: 'prod' } },
       natHa: {
         serviceName: 'nat-ha',

@@ -339,6 +339,8 @@ export function parseRenderArgs(argv: readonly string[], context: RenderArgsCont
   const natAgentBinary =
     path('nat-agent-bin', RENDER_DEFAULTS.natAgentBinary) ?? RENDER_DEFAULTS.natAgentBinary;
 
+  const consulOnly = bool('consul-only');
+
   // Groups and IAM
   const groups = parseGroups({ str, list, label, fail, matching });
   const lifecycleHook = str('lifecycle-hook');
@@ -373,7 +375,8 @@ export function parseRenderArgs(argv: readonly string[], context: RenderArgsCont
     ...(tls != null ? { tls } : {}),
     logLevel,
     ...(leaveOnTerminate != null ? { leaveOnTerminate } : {}),
-    serviceDefinition: !bool('no-service-file'),
+    serviceDefinition: !bool('no-service-file') && !consulOnly,
+    consulOnly,
     discovery: {
       ...(tag != null ? { tag } : {}),
       ...(peerAsg != null ? { autoScalingGroupName: peerAsg } : {}),

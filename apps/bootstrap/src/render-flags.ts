@@ -205,6 +205,12 @@ export const FLAGS: readonly FlagSpec[] = [
 
   {
     section: 'nat-ha',
+    name: 'consul-only',
+    kind: 'boolean',
+    help: 'render only the Consul files and unit (a dedicated Consul server)',
+  },
+  {
+    section: 'nat-ha',
     name: 'no-service-file',
     kind: 'boolean',
     help: 'do not render the nat-ha service definition',

@@ -100,6 +100,8 @@ export interface RenderOptions {
   leaveOnTerminate?: boolean;
   /** Render the nat-ha service definition into the Consul config directory. */
   serviceDefinition: boolean;
+  /** Render only the Consul config and unit: a dedicated Consul server runs no nat-agent. */
+  consulOnly: boolean;
   discovery: DiscoveryOptions;
   natHa: NatHaOptions;
   groups: GroupOptions;

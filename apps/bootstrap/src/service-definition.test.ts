@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { command, sampleFacts } from '../test/fixtures';
-import { buildServiceDefinition, HEALTH_CHECK_ID, LIVE_CHECK_ID } from './service-definition';
+import { buildServiceDefinition } from './service-definition';
 
 describe('buildServiceDefinition', () => {
   it("one nat-ha service, two HTTP checks at consul-lock's safety timing (1 s interval, 500 ms timeout)", () => {
@@ -12,7 +12,7 @@ describe('buildServiceDefinition', () => {
         meta: { availability_zone: 'us-east-1a' },
         checks: [
           {
-            id: LIVE_CHECK_ID,
+            id: 'nat-ha:live',
             name: 'nat-agent process is alive',
             http: 'http://127.0.0.1:9721/health/live',
             method: 'GET',
@@ -20,7 +20,7 @@ describe('buildServiceDefinition', () => {
             timeout: '500ms',
           },
           {
-            id: HEALTH_CHECK_ID,
+            id: 'nat-ha:health',
             name: 'Internet path through this NAT instance',
             http: 'http://127.0.0.1:9721/health',
             method: 'GET',
@@ -63,8 +63,11 @@ describe('buildServiceDefinition', () => {
         '--check-timeout',
         '1500ms',
       ]).options.natHa,
-    ) as { service: { name: string; port: number; checks: { interval: string; timeout: string }[] } };
+    ) as {
+      service: { name: string; port: number; checks: { id: string; interval: string; timeout: string }[] };
+    };
     expect(service.name).toBe('egress');
+    expect(service.checks.map((c) => c.id)).toEqual(['egress:live', 'egress:health']);
     expect(service.port).toBe(9800);
     expect(service.checks.map((c) => [c.interval, c.timeout])).toEqual([
       ['2s', '1500ms'],

@@ -4,11 +4,17 @@ import type { BootstrapFacts } from './facts';
 import type { NatHaOptions } from './render-options';
 
 /**
- * Check ids of the nat-ha service. nat-agent ties its Consul session to `LIVE_CHECK_ID` (plus the
- * node's serfHealth), so these ids are an interface between the two programs, not decoration.
+ * Check ids of the nat-ha service: `<service>:live` and `<service>:health`. nat-agent ties its
+ * Consul session to the live check (plus the node's serfHealth), so these ids are an interface
+ * between the two programs, not decoration.
  */
-export const LIVE_CHECK_ID = 'nat-ha:live';
-export const HEALTH_CHECK_ID = 'nat-ha:health';
+export function liveCheckId(serviceName: string): string {
+  return `${serviceName}:live`;
+}
+
+export function healthCheckId(serviceName: string): string {
+  return `${serviceName}:health`;
+}
 
 /**
  * The nat-ha service definition for the local Consul agent (consul-http-api.md §8.4): one service
@@ -38,7 +44,7 @@ export function buildServiceDefinition(facts: BootstrapFacts, natHa: NatHaOption
       meta: { availability_zone: facts.self.availabilityZone },
       checks: [
         {
-          id: LIVE_CHECK_ID,
+          id: liveCheckId(natHa.serviceName),
           name: 'nat-agent process is alive',
           http: `${base}/health/live`,
           method: 'GET',
@@ -46,7 +52,7 @@ export function buildServiceDefinition(facts: BootstrapFacts, natHa: NatHaOption
           timeout,
         },
         {
-          id: HEALTH_CHECK_ID,
+          id: healthCheckId(natHa.serviceName),
           name: 'Internet path through this NAT instance',
           http: `${base}/health`,
           method: 'GET',
