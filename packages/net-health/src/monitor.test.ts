@@ -291,6 +291,14 @@ describe('createMonitor: scheduling', () => {
     await clock.advanceTo(1500);
     await monitor.stop();
     expect(monitor.rounds().map((r) => r.seq)).toEqual([1, 2]);
+    // A round discarded by a stop leaves no gap in the numbering.
+    monitor.start();
+    await clock.advanceTo(1505); // round 3 in flight (scripted latency 10 ms)
+    await monitor.stop();
+    monitor.start();
+    await clock.advanceTo(1600);
+    await monitor.stop();
+    expect(monitor.rounds().map((r) => r.seq)).toEqual([1, 2, 3]);
     await expect(
       (async () => {
         const first = monitor.run();

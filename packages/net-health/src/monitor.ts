@@ -286,8 +286,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
       if (wait > 0) await clock.sleep(wait, signal);
       if (signal.aborted) return;
       const startedAt = clock.now();
-      seq += 1;
-      const round = await runRound({ seq, probes, quorum, roundTimeoutMs, clock, signal });
+      // Numbered when judged: a round discarded by a stop leaves no gap in the sequence.
+      const round = await runRound({ seq: seq + 1, probes, quorum, roundTimeoutMs, clock, signal });
+      seq = round.seq;
       record(round);
       // Jitter spreads many agents' probes over time; it is applied to the gap so that every gap
       // stays within intervalMs ± jitterMs (the detection arithmetic in the README relies on it).

@@ -14,6 +14,7 @@ beforeAll(async () => {
       'servfail.test': { rcode: 2 },
       'refused.test': { rcode: 5 },
       'silent.test': 'silent',
+      'slow.test': { a: ['192.0.2.5'], delayMs: 150 },
       'lossy1.test': { a: ['192.0.2.4'], dropFirst: 1 },
       'lossy2.test': { a: ['192.0.2.4'], dropFirst: 1 },
     },
@@ -57,6 +58,14 @@ describe('createDnsProbe against a loopback DNS server', () => {
       expect((await probe(name, { anyResponse: true }).run()).ok).toBe(true);
     }
     expect((await probe('only-a.test', { rrtype: 'AAAA', anyResponse: true }).run()).ok).toBe(true);
+  });
+
+  it('passes a slow answer within the timeout and times out one slower than the timeout', async () => {
+    const slow = await probe('slow.test', { timeoutMs: 5000 }).run();
+    expect(slow.ok).toBe(true);
+    expect(slow.latencyMs).toBeGreaterThanOrEqual(140);
+    // The reply cannot arrive before 150 ms, so a 50 ms timeout always fires first.
+    expect((await probe('slow.test', { timeoutMs: 50 }).run()).error?.code).toBe('PROBE_TIMEOUT');
   });
 
   it('times out at timeoutMs when the server never answers', async () => {

@@ -101,6 +101,7 @@ export function startDnsServer(options: {
   const socket: Socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
   const queries: DnsQuery[] = [];
   const dropped = new Map<string, number>();
+  const timers = new Set<NodeJS.Timeout>();
   socket.on('message', (msg, rinfo) => {
     try {
       const { name, end } = readName(msg, 12);
@@ -112,7 +113,12 @@ export function startDnsServer(options: {
         if (n <= (entry.dropFirst ?? 0)) return;
       }
       const reply = answer(msg, options.zone);
-      if (reply != null) socket.send(reply, rinfo.port, rinfo.address);
+      if (reply == null) return;
+      const delayMs =
+        entry != null && typeof entry === 'object' && 'delayMs' in entry ? (entry.delayMs ?? 0) : 0;
+      const send = () => socket.send(reply, rinfo.port, rinfo.address, () => {});
+      if (delayMs > 0) timers.add(setTimeout(send, delayMs));
+      else send();
     } catch {
       // Malformed query: ignore, like a real server under attack would.
     }
@@ -125,7 +131,10 @@ export function startDnsServer(options: {
         host,
         port: socket.address().port,
         queries,
-        close: () => new Promise<void>((r) => socket.close(() => r())),
+        close: () => {
+          for (const t of timers) clearTimeout(t);
+          return new Promise<void>((r) => socket.close(() => r()));
+        },
       });
     });
   });
