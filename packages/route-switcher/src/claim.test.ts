@@ -253,6 +253,7 @@ describe('claim: throughput at the rate limit (virtual time)', () => {
       .on(ReplaceRouteCommand)
       .callsFake(async (input: { RouteTableId: string; NetworkInterfaceId: string }) => {
         stamps.push(clock.now() - t0);
+        await clock.sleep(30);
         ec2.tables
           .get(input.RouteTableId)!
           .routes.set('0.0.0.0/0', { networkInterfaceId: input.NetworkInterfaceId });
@@ -261,10 +262,15 @@ describe('claim: throughput at the rate limit (virtual time)', () => {
     const result = await settle(clock, switcher().claim({ tables: ids, target: TARGET }));
     expect(result.ok).toBe(true);
     expect(stamps).toHaveLength(60);
-    // The 51st token exists 200 ms after the burst, the 60th at 2000 ms — not earlier.
-    expect(stamps[50]! - stamps[0]!).toBeGreaterThanOrEqual(200);
-    expect(stamps[59]! - stamps[0]!).toBeGreaterThanOrEqual(2000);
-    expect(stamps[59]! - stamps[0]!).toBeLessThan(2000 + 100);
+    // The burst goes as fast as 16 writes in flight allow (4 waves of 30 ms); refill starts when the
+    // first write is answered (30 ms: EC2 has surely received it by then), so the 51st write goes at
+    // 30 + 200 ms and the 60th at 30 + 2000 ms — not earlier (EC2 would throttle), and not later.
+    expect(stamps[49]! - stamps[0]!).toBe(90);
+    // (±10 ms: the test drives virtual time in 5 ms steps.)
+    expect(stamps[50]! - stamps[0]!).toBeGreaterThanOrEqual(230);
+    expect(stamps[50]! - stamps[0]!).toBeLessThan(240);
+    expect(stamps[59]! - stamps[0]!).toBeGreaterThanOrEqual(2030);
+    expect(stamps[59]! - stamps[0]!).toBeLessThan(2040);
   });
 
   it('recovers from injected throttles with backoff and still writes each route exactly once', async () => {

@@ -2,6 +2,7 @@ import { CreateRouteCommand, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
 import type { NormalizedClaim } from './claim-input';
 import type { SwitcherContext } from './context';
 import { throwIfAborted } from './ec2-error';
+import { linkSignal } from './linked-signal';
 import { RouteSwitcherError } from './errors';
 import { planRoutes, type PlannedCall, type PlannedRoute, type RouteDecision } from './plan-routes';
 import { readRouteTablesById } from './read-route-tables';
@@ -170,9 +171,22 @@ function decisionError(p: PlannedRoute, target: RouteTarget): RouteSwitcherError
  * `details.calls` lists the writes that had been sent.
  */
 export async function runClaim(ctx: SwitcherContext, claim: NormalizedClaim): Promise<ClaimResult> {
+  const link = linkSignal(claim.signal);
+  try {
+    return await claimWith(ctx, claim, link.signal);
+  } finally {
+    link.dispose();
+  }
+}
+
+async function claimWith(
+  ctx: SwitcherContext,
+  claim: NormalizedClaim,
+  signal: AbortSignal,
+): Promise<ClaimResult> {
   const { clock, logger, config } = ctx;
   const started = clock.now();
-  const { signal, target } = claim;
+  const { target } = claim;
   const timeoutMs = claim.callTimeoutMs ?? config.callTimeoutMs;
   throwIfAborted(signal, 'claim');
 
@@ -192,7 +206,7 @@ export async function runClaim(ctx: SwitcherContext, claim: NormalizedClaim): Pr
     (p) => applyRoute(ctx, p, timeoutMs, signal, recordStart),
     signal,
   );
-  if (signal?.aborted === true) {
+  if (signal.aborted) {
     throw new RouteSwitcherError('ABORTED', 'claim aborted', { cause: signal.reason, details: { calls } });
   }
 

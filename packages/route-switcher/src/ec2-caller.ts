@@ -4,7 +4,7 @@ import { abortError, classifyEc2Error, fromEc2Error, throwIfAborted, type Ec2Fai
 import { RouteSwitcherError } from './errors';
 import type { Logger } from './logger';
 import type { Ec2CallOutcome, RouteSwitcherMetrics } from './metrics';
-import type { TokenBucket } from './token-bucket';
+import type { TokenBucket, TokenTicket } from './token-bucket';
 
 export interface Ec2CallerConfig {
   clock: Clock;
@@ -145,19 +145,23 @@ export function createEc2Caller(config: Ec2CallerConfig): Ec2Caller {
     const bucket = config.bucketFor(action);
     for (let attempt = 1; ; attempt++) {
       throwIfAborted(signal, action);
-      let waitMs: number;
+      let ticket: TokenTicket;
       try {
-        waitMs = await bucket.take(signal);
+        ticket = await bucket.take(signal);
       } catch {
         throw abortError(signal, action);
       }
+      const waitMs = ticket.waitedMs;
       if (waitMs > 0) safely(() => metrics.onTokenWait?.({ action, waitMs }));
-      throwIfAborted(signal, action);
+      if (signal?.aborted === true) {
+        ticket.done();
+        throw abortError(signal, action);
+      }
 
       const started = clock.now();
       options.onSend?.(attempt);
       try {
-        const out = await attemptOnce(action, send, timeoutMs, signal);
+        const out = await attemptOnce(action, send, timeoutMs, signal).finally(() => ticket.done());
         safely(() =>
           metrics.onEc2Call?.({
             action,

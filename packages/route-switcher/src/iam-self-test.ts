@@ -12,6 +12,7 @@ import type { SwitcherContext } from './context';
 import { destinationInput, type Destination } from './destination';
 import type { DryRunVerdict } from './ec2-caller';
 import { throwIfAborted } from './ec2-error';
+import { linkSignal } from './linked-signal';
 import { RouteSwitcherError } from './errors';
 import { checkTarget, invalid } from './options';
 import { targetInput, type RouteTarget } from './route-target';
@@ -184,12 +185,13 @@ export async function runSelfTest(ctx: SwitcherContext, input: SelfTestInput): P
     }
   }
 
+  const link = linkSignal(signal);
   const verdicts = await runLimited(
     probes,
     ctx.config.concurrency,
-    (p) => ctx.caller.dryRun(p.action, p.send, { signal, timeoutMs: ctx.config.readTimeoutMs }),
-    signal,
-  );
+    (p) => ctx.caller.dryRun(p.action, p.send, { signal: link.signal, timeoutMs: ctx.config.readTimeoutMs }),
+    link.signal,
+  ).finally(() => link.dispose());
   throwIfAborted(signal, 'selfTest');
 
   const checks: PermissionCheck[] = probes.map((p, i) => {

@@ -2,6 +2,7 @@ import type { NormalizedClaim } from './claim-input';
 import type { SwitcherContext } from './context';
 import type { DryRunVerdict } from './ec2-caller';
 import { throwIfAborted } from './ec2-error';
+import { linkSignal } from './linked-signal';
 import { planRoutes, type PlannedCall, type PlannedRoute } from './plan-routes';
 import { readRouteTablesById } from './read-route-tables';
 import { CreateRouteCommand, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
@@ -57,6 +58,7 @@ export async function runPlan(
   );
   if (options.checkPermissions === true) {
     const timeoutMs = claim.callTimeoutMs ?? ctx.config.callTimeoutMs;
+    const link = linkSignal(claim.signal);
     const verdicts = await runLimited(
       calls,
       ctx.config.concurrency,
@@ -66,16 +68,16 @@ export async function runPlan(
           ? ctx.caller.dryRun(
               'ReplaceRoute',
               (s) => ctx.ec2.send(new ReplaceRouteCommand(input), { abortSignal: s }),
-              { signal, timeoutMs },
+              { signal: link.signal, timeoutMs },
             )
           : ctx.caller.dryRun(
               'CreateRoute',
               (s) => ctx.ec2.send(new CreateRouteCommand(input), { abortSignal: s }),
-              { signal, timeoutMs },
+              { signal: link.signal, timeoutMs },
             );
       },
-      signal,
-    );
+      link.signal,
+    ).finally(() => link.dispose());
     throwIfAborted(signal, 'plan');
     calls.forEach((c, i) => {
       const v = verdicts[i];
