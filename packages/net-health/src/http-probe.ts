@@ -68,7 +68,7 @@ function statusMatcher(options: HttpProbeOptions): {
 
 /**
  * An HTTP(S) probe through undici: passes when the response headers arrive with an accepted status.
- * The body is drained (up to 64 KiB) and the connection closed.
+ * The body is not waited for (drained up to 64 KiB in the background) and the connection is closed.
  */
 export function createHttpProbe(options: HttpProbeOptions): Probe {
   const common = resolveCommonOptions('httpProbe', options);
@@ -134,7 +134,10 @@ export function createHttpProbe(options: HttpProbeOptions): Probe {
         reset: true,
       });
       const latencyMs = common.clock.now() - startedAt;
-      await response.body.dump({ limit: 65_536 }).catch(() => {});
+      // The verdict is the status line: the body is not waited for, so a slow or stalled body cannot
+      // turn an answer into a timeout. dump() drains a small body in the background and destroys a
+      // larger one; destroying our own Agent below ends it at once.
+      response.body.dump({ limit: 65_536 }).catch(() => {});
       if (!status.accepts(response.statusCode)) {
         throw new NetHealthError(
           'PROBE_WRONG_STATUS',

@@ -54,6 +54,10 @@ function routes(req: IncomingMessage, res: ServerResponse): void {
     case '/close':
       req.socket.destroy();
       return;
+    case '/stalled-body':
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('partial');
+      return; // never ends
     case '/big':
       res.end(Buffer.alloc(1_000_000, 'x'));
       return;
@@ -163,8 +167,10 @@ describe('createHttpProbe against loopback servers', () => {
     expect((await probe('/close').run()).error?.code).toBe('PROBE_RESET');
   });
 
-  it('does not read an unbounded body', async () => {
+  it('judges the status line: neither a large nor a stalled body holds the probe up', async () => {
     expect((await probe('/big').run()).ok).toBe(true);
+    const stalled = await probe('/stalled-body', { timeoutMs: 1000 }).run();
+    expect(stalled).toMatchObject({ ok: true });
   });
 
   it('connects from localAddress through its own undici Agent', async () => {
