@@ -71,3 +71,5 @@ export type { ImdsOutageMode, ImdsRequestRecord } from './aws/imds/imds-server';
 export type { ApiCallRecord, ApiService, Ec2JournalEntry } from './aws/journal';
 export type { RouteView } from './aws/state/derive';
 export type { LifecycleState } from './aws/state/records';
+export { startSim } from './sim/start-sim';
+export type { Sim, SimEndpoints, SimOptions } from './sim/start-sim';

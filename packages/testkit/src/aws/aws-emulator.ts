@@ -6,7 +6,7 @@ import { createSystemClock, type TestClock } from '../clock';
 import { TestkitError } from '../errors';
 import { defaultWorld } from '../world/default-world';
 import { parseWorld } from '../world/parse-world';
-import type { WorldSpec } from '../world/world-spec';
+import type { InstanceStateName, WorldSpec } from '../world/world-spec';
 import { handleApiRequest, type ApiRuntime, type ApiSettings } from './api-server';
 import { createAwsControl, type AwsControl } from './control/aws-control';
 import { CONTROL_PREFIX, handleControlRequest, type ControlObject } from './control/control-http';
@@ -44,6 +44,12 @@ export interface AwsEmulatorOptions {
   routeStateDuringTransitions?: 'active' | 'blackhole';
   /** Capacity of the all-calls log (`calls()`); the mutation journal is never truncated. Default 100000. */
   callLogLimit?: number;
+  /**
+   * Called after every instance state change (control plane, API, spot enforcement, lifecycle
+   * completion, scheduled transitions) with the new state. startSim uses it to stop an
+   * instance's Consul agent with the instance.
+   */
+  onInstanceStateChange?: (instanceId: string, state: InstanceStateName) => void;
   /**
    * More control objects served by the same HTTP control plane at `${controlUrl}<name>/<method>`
    * (startSim mounts the Consul emulator's controls as `consul`). Their own function-valued
@@ -133,6 +139,11 @@ export async function startAws(options: AwsEmulatorOptions = {}): Promise<AwsEmu
   const state = new WorldState(world, clock);
   state.routeOptions.transitionalState = routeState;
   state.setVisibilityDelay(visibilityDelayMs);
+  const onState = options.onInstanceStateChange;
+  if (onState != null) {
+    if (typeof onState !== 'function') throw new TestkitError('INVALID_OPTION', `startAws: option 'onInstanceStateChange' must be a function`);
+    state.onInstanceState(onState);
+  }
   const journal = new ApiJournal(callLogLimit);
   const faults = new FaultQueue(() => clock.now());
   const buckets = new TokenBuckets(() => clock.now());

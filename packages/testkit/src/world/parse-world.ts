@@ -81,6 +81,10 @@ class Checker {
 
   array(path: string, value: unknown, required: boolean): unknown[] {
     if (value === undefined && !required) return [];
+    if (value === undefined) {
+      this.fail(path, 'is required');
+      return [];
+    }
     if (!Array.isArray(value)) {
       this.fail(path, `must be an array, got ${describe(value)}`);
       return [];
@@ -155,6 +159,7 @@ class Checker {
 }
 
 function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `'${value}'`;

@@ -64,6 +64,7 @@ export class WorldState {
   private readonly timers = new Set<TimerHandle>();
   private readonly counters = new Map<string, number>();
   private readonly listeners = new Set<() => void>();
+  private readonly stateListeners = new Set<(instanceId: string, state: InstanceStateName) => void>();
   /** Resource ids that answer NotFound for their next N references (rule 36). */
   readonly hidden = new Map<string, number>();
 
@@ -152,6 +153,16 @@ export class WorldState {
     return () => this.listeners.delete(listener);
   }
 
+  /** Called after an instance's state changes (API, control plane or a scheduled transition). */
+  onInstanceState(listener: (instanceId: string, state: InstanceStateName) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  private emitState(inst: InstanceRec): void {
+    for (const l of this.stateListeners) l(inst.instanceId, inst.state);
+  }
+
   setVisibilityDelay(delayMs: number): void {
     if (!Number.isFinite(delayMs) || delayMs < 0) {
       throw new TestkitError('INVALID_OPTION', `setVisibilityDelay: expects milliseconds >= 0, got ${String(delayMs)}`);
@@ -190,6 +201,7 @@ export class WorldState {
     for (const t of this.timers) this.clock.clearTimer(t);
     this.timers.clear();
     this.listeners.clear();
+    this.stateListeners.clear();
   }
 
   // ── Instance lifecycle ────────────────────────────────────────────────────────────────────
@@ -201,9 +213,11 @@ export class WorldState {
 
   setInstanceState(instanceId: string, state: InstanceStateName): void {
     const inst = this.instance(instanceId);
+    const changed = inst.state !== state;
     inst.state = state;
     if (state === 'terminated') this.finishTermination(inst);
     this.commit();
+    if (changed) this.emitState(inst);
   }
 
   stopInstance(instanceId: string, transitionMs: number): void {
@@ -238,6 +252,7 @@ export class WorldState {
     }
     inst.state = via;
     this.commit();
+    this.emitState(inst);
     this.schedule(() => {
       if (inst.state === via) this.setInstanceState(inst.instanceId, to);
     }, ms);
