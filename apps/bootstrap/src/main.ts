@@ -8,6 +8,11 @@ import { parseRenderArgs } from './render-args';
 import { runRender } from './render-command';
 import { renderHelp } from './render-flags';
 
+// The AWS SDK warns on every run under Node < 22 that future SDK releases will need Node 22. nat-ha
+// pins its SDK version and supports Node 20.19+ on purpose; the notice would only bury real errors
+// in cloud-init logs. An operator who sets the variable keeps their own choice.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const stdout = (text: string): void => void process.stdout.write(text);
 const stderr = (text: string): void => void process.stderr.write(text);
 
