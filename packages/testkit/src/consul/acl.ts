@@ -80,7 +80,11 @@ function ruleFor(rules: AclRules, resource: AclResource, name: string): AclAcces
   return best == null ? undefined : prefixes[best];
 }
 
-function createAuthorizer(spec: AclTokenSpec, accessorId: string, defaultPolicy: 'allow' | 'deny'): Authorizer {
+function createAuthorizer(
+  spec: AclTokenSpec,
+  accessorId: string,
+  defaultPolicy: 'allow' | 'deny',
+): Authorizer {
   if (spec.management === true) return { ...ALLOW_ALL, accessorId };
   const rules = spec.rules ?? {};
   const fallback: AclAccess = defaultPolicy === 'allow' ? 'write' : 'deny';
@@ -107,17 +111,27 @@ export function resolveAclToken(acl: ConsulAclOptions | undefined, secret: strin
   const effective = secret === '' ? ANONYMOUS_TOKEN_SECRET : secret;
   const spec = acl.tokens[effective];
   if (spec == null) {
-    if (effective === ANONYMOUS_TOKEN_SECRET) return createAuthorizer({}, ANONYMOUS_ACCESSOR_ID, acl.defaultPolicy);
+    if (effective === ANONYMOUS_TOKEN_SECRET)
+      return createAuthorizer({}, ANONYMOUS_ACCESSOR_ID, acl.defaultPolicy);
     throw new AclError('ACL not found');
   }
   const accessor =
-    spec.accessorId ?? (effective === ANONYMOUS_TOKEN_SECRET ? ANONYMOUS_ACCESSOR_ID : derivedAccessor(effective));
+    spec.accessorId ??
+    (effective === ANONYMOUS_TOKEN_SECRET ? ANONYMOUS_ACCESSOR_ID : derivedAccessor(effective));
   return createAuthorizer(spec, accessor, acl.defaultPolicy);
 }
 
 /** The current `Permission denied` text (spec §7.1). */
-export function permissionDenied(authz: Authorizer, resource: AclResource, level: AclLevel, name: string): AclError {
-  const who = authz.accessorId === ANONYMOUS_ACCESSOR_ID ? 'anonymous token' : `token with AccessorID '${authz.accessorId}'`;
+export function permissionDenied(
+  authz: Authorizer,
+  resource: AclResource,
+  level: AclLevel,
+  name: string,
+): AclError {
+  const who =
+    authz.accessorId === ANONYMOUS_ACCESSOR_ID
+      ? 'anonymous token'
+      : `token with AccessorID '${authz.accessorId}'`;
   const on = name === '' ? '' : ` on ${goQuote(name)}`;
   return new AclError(`Permission denied: ${who} lacks permission '${resource}:${level}'${on}`);
 }

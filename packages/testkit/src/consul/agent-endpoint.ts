@@ -160,7 +160,12 @@ export function renderCheck(c: {
   };
 }
 
-function checkAllowed(authz: Authorizer, agent: ConsulAgent, c: LocalCheck, level: 'read' | 'write'): boolean {
+function checkAllowed(
+  authz: Authorizer,
+  agent: ConsulAgent,
+  c: LocalCheck,
+  level: 'read' | 'write',
+): boolean {
   return c.def.serviceId !== ''
     ? authz.allowed('service', c.serviceName, level)
     : authz.allowed('node', agent.name, level);

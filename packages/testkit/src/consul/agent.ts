@@ -67,7 +67,8 @@ export class ConsulAgent {
     this.services.set(service.id, service);
     if (replaceExistingChecks) {
       const keep = new Set(checks.map((c) => c.id));
-      for (const [id, c] of this.checks) if (c.def.serviceId === service.id && !keep.has(id)) this.dropCheck(id);
+      for (const [id, c] of this.checks)
+        if (c.def.serviceId === service.id && !keep.has(id)) this.dropCheck(id);
     }
     for (const c of checks) this.addCheck(c, service.name, service.tags);
     this.deps.onLocalChange(this, 'registration');
@@ -76,7 +77,10 @@ export class ConsulAgent {
   /** Removes a service and its checks. Unknown ids are Consul's 404. */
   deregisterService(id: string): void {
     if (!this.services.has(id)) {
-      throw new HttpError(404, `Unknown service ID ${goQuote(id)}. Ensure that the service ID is passed, not the service name.`);
+      throw new HttpError(
+        404,
+        `Unknown service ID ${goQuote(id)}. Ensure that the service ID is passed, not the service name.`,
+      );
     }
     for (const [cid, c] of [...this.checks]) if (c.def.serviceId === id) this.dropCheck(cid);
     this.services.delete(id);
@@ -125,7 +129,8 @@ export class ConsulAgent {
   }
 
   startRunners(): void {
-    for (const [id, check] of this.checks) if (check.runner == null) check.runner = this.runnerFor(id, check.def);
+    for (const [id, check] of this.checks)
+      if (check.runner == null) check.runner = this.runnerFor(id, check.def);
   }
 
   stopRunners(): void {
@@ -187,5 +192,8 @@ export class ConsulAgent {
 }
 
 function unknownCheck(id: string): HttpError {
-  return new HttpError(404, `Unknown check ID ${goQuote(id)}. Ensure that the check ID is passed, not the check name.`);
+  return new HttpError(
+    404,
+    `Unknown check ID ${goQuote(id)}. Ensure that the check ID is passed, not the check name.`,
+  );
 }

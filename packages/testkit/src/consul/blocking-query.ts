@@ -73,12 +73,14 @@ export async function blockingQuery<T>(
   before?.();
   let result = run();
   if (opts.minIndex !== 0n) {
-    const deadline = cluster.clock.now() + blockingTimeoutMs(opts.waitMs, cluster.options, cluster.options.random);
+    const deadline =
+      cluster.clock.now() + blockingTimeoutMs(opts.waitMs, cluster.options, cluster.options.random);
     let notFoundBefore = false;
     for (let first = true; ; first = false) {
       if (!first) {
         // ?consistent verifies leadership before every iteration (spec §4.4).
-        if (opts.consistency === 'consistent' && !cluster.leaderUp) throw new RpcError('node is not the leader');
+        if (opts.consistency === 'consistent' && !cluster.leaderUp)
+          throw new RpcError('node is not the leader');
         result = run();
       }
       if (result.notFound === true) {

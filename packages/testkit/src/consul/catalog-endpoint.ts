@@ -85,7 +85,10 @@ function boolParam(ctx: RequestContext, name: string): boolean {
 
 function rejectFilter(ctx: RequestContext): void {
   if (ctx.query.get('filter') !== '') {
-    throw new HttpError(400, 'Failed to create boolean expression evaluator: ?filter is not supported by the nat-ha Consul emulator');
+    throw new HttpError(
+      400,
+      'Failed to create boolean expression evaluator: ?filter is not supported by the nat-ha Consul emulator',
+    );
   }
 }
 
@@ -129,7 +132,9 @@ export async function healthService(ctx: RequestContext): Promise<Reply> {
       let list = instancesOf(ctx.cluster, name).filter((i) => tags.every((t) => i.service.tags.includes(t)));
       const before = list.length;
       list = list.filter(
-        (i) => authz?.allowed('service', name, 'read') !== false && authz?.allowed('node', i.node.node, 'read') !== false,
+        (i) =>
+          authz?.allowed('service', name, 'read') !== false &&
+          authz?.allowed('node', i.node.node, 'read') !== false,
       );
       filtered = list.length !== before;
       if (passing) list = list.filter((i) => i.checks.every((c) => c.status === 'passing'));

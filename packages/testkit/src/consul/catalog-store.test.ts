@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../clock';
-import { deleteServiceTxn, ensureCheckTxn, ensureServiceTxn, registerNodeTxn, type CheckDraft } from './catalog-store';
+import {
+  deleteServiceTxn,
+  ensureCheckTxn,
+  ensureServiceTxn,
+  registerNodeTxn,
+  type CheckDraft,
+} from './catalog-store';
 import { applyKvOp, kvGet, lockDelayUntil } from './kv-store';
 import { createSessionTxn, destroySessionTxn } from './session-store';
 import { ConsulState } from './state';
@@ -42,7 +48,11 @@ function setup(): ConsulState {
   return state;
 }
 
-function session(state: ConsulState, id: string, over: { behavior?: 'release' | 'delete'; lockDelayNs?: bigint } = {}) {
+function session(
+  state: ConsulState,
+  id: string,
+  over: { behavior?: 'release' | 'delete'; lockDelayNs?: bigint } = {},
+) {
   state.apply((tx) =>
     createSessionTxn(tx, {
       id,
@@ -62,7 +72,9 @@ describe('catalog and sessions in one index', () => {
   it('destroys the sessions of a check that goes critical, releasing keys at the same index (rule 52)', () => {
     const state = setup();
     session(state, 'S');
-    state.apply((tx) => applyKvOp(tx, { op: 'lock', key: 'l', value: Buffer.from('v'), flags: 0n, session: 'S' }));
+    state.apply((tx) =>
+      applyKvOp(tx, { op: 'lock', key: 'l', value: Buffer.from('v'), flags: 0n, session: 'S' }),
+    );
     const critical = state.apply((tx) => {
       ensureCheckTxn(tx, check({ status: 'critical' }));
       return tx.index;

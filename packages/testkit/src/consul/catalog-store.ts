@@ -53,7 +53,8 @@ export function deregisterNodeTxn(tx: Txn, node: string): void {
   tx.journal({ op: 'node-deregister', node });
 }
 
-function sameService(a: CatalogService, b: ServiceDraft): boolean {
+/** Equal as far as a registration is concerned (no index fields). */
+export function sameService(a: CatalogService, b: ServiceDraft): boolean {
   return (
     a.service === b.service &&
     a.address === b.address &&
@@ -93,7 +94,8 @@ export function deleteServiceTxn(tx: Txn, node: string, id: string): void {
   tx.journal({ op: 'service-deregister', node, serviceId: id, detail: svc.service });
 }
 
-function sameCheck(a: CatalogCheck, b: CheckDraft): boolean {
+/** `HealthCheck.IsSame`: equal as far as a registration is concerned. */
+export function sameCheck(a: CatalogCheck, b: CheckDraft): boolean {
   return (
     a.name === b.name &&
     a.status === b.status &&
@@ -120,7 +122,11 @@ export function ensureCheckTxn(
   const checks = tx.state.nodeChecks(draft.node);
   const existing = checks.get(draft.checkId);
   if (existing != null && sameCheck(existing, draft)) return;
-  checks.set(draft.checkId, { ...draft, createIndex: existing?.createIndex ?? tx.index, modifyIndex: tx.index });
+  checks.set(draft.checkId, {
+    ...draft,
+    createIndex: existing?.createIndex ?? tx.index,
+    modifyIndex: tx.index,
+  });
   tx.touch('checks', { kind: 'catalog' });
   if (draft.serviceName !== '') tx.touchService(draft.serviceName);
   else touchNodeServices(tx, draft.node);
@@ -150,5 +156,6 @@ export function deleteCheckTxn(tx: Txn, node: string, checkId: string): void {
   if (check.serviceName !== '') tx.touchService(check.serviceName);
   else touchNodeServices(tx, node);
   tx.journal({ op: 'check-deregister', node, checkId });
-  for (const id of sessionsListingCheck(tx.state, node, checkId)) destroySessionTxn(tx, id, 'check-deregistered');
+  for (const id of sessionsListingCheck(tx.state, node, checkId))
+    destroySessionTxn(tx, id, 'check-deregistered');
 }

@@ -72,7 +72,8 @@ function fields(raw: unknown, what: string): Map<string, unknown> {
     throw new HttpError(400, `Request decode failed: ${what} must be a JSON object`);
   }
   const out = new Map<string, unknown>();
-  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) out.set(k.toLowerCase().replace(/_/g, ''), v);
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>))
+    out.set(k.toLowerCase().replace(/_/g, ''), v);
   return out;
 }
 
@@ -140,7 +141,8 @@ function headerMap(f: Map<string, unknown>): Map<string, string[]> {
   const v = f.get('header');
   const out = new Map<string, string[]>();
   if (v == null) return out;
-  if (typeof v !== 'object' || Array.isArray(v)) throw decodeFailed(`'Header' expected type 'map[string][]string'`);
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw decodeFailed(`'Header' expected type 'map[string][]string'`);
   for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
     if (!Array.isArray(x) || x.some((s) => typeof s !== 'string')) {
       throw decodeFailed(`'Header[${k}]' expected type '[]string'`);
@@ -174,11 +176,16 @@ export function parseCheckType(raw: unknown): (CheckDefinition & { given: Set<st
   const timeoutNs = duration(f, 'timeout', 'Timeout');
   // CheckType.Validate (spec §6.1): the messages are Consul's.
   const intervalCheck = http !== '' || tcp !== '';
-  if (intervalNs > 0n && ttlNs > 0n) throw new HttpError(400, 'Invalid check: Interval and TTL cannot both be specified');
+  if (intervalNs > 0n && ttlNs > 0n)
+    throw new HttpError(400, 'Invalid check: Interval and TTL cannot both be specified');
   if (intervalCheck && intervalNs <= 0n) {
-    throw new HttpError(400, 'Invalid check: Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or gRPC checks');
+    throw new HttpError(
+      400,
+      'Invalid check: Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or gRPC checks',
+    );
   }
-  if (!intervalCheck && ttlNs <= 0n) throw new HttpError(400, 'Invalid check: TTL must be > 0 for TTL checks');
+  if (!intervalCheck && ttlNs <= 0n)
+    throw new HttpError(400, 'Invalid check: TTL must be > 0 for TTL checks');
   const failuresBeforeCritical = int(f, 'failuresbeforecritical', 'FailuresBeforeCritical');
   const failuresBeforeWarning = int(f, 'failuresbeforewarning', 'FailuresBeforeWarning');
   const outputMaxSize = int(f, 'outputmaxsize', 'OutputMaxSize');
@@ -243,7 +250,10 @@ export function parseServiceDefinition(raw: unknown): ServiceDefinition {
   let weights = { Passing: 1, Warning: 1 };
   if (weightsRaw != null) {
     const w = fields(weightsRaw, 'Weights');
-    weights = { Passing: int(w, 'passing', 'Weights.Passing'), Warning: int(w, 'warning', 'Weights.Warning') };
+    weights = {
+      Passing: int(w, 'passing', 'Weights.Passing'),
+      Warning: int(w, 'warning', 'Weights.Warning'),
+    };
     if (weights.Passing < 1) throw new HttpError(400, 'Passing must be greater than 0');
   }
   const rawChecks: unknown[] = [];

@@ -53,7 +53,8 @@ function startTtlRunner(def: CheckDefinition, deps: CheckRunnerDeps): CheckRunne
     if (timer != null) deps.clock.clearTimer(timer);
     timer = deps.clock.setTimer(() => {
       timer = undefined;
-      if (!stopped) deps.report('critical', `TTL expired (last output before timeout follows): ${lastOutput}`);
+      if (!stopped)
+        deps.report('critical', `TTL expired (last output before timeout follows): ${lastOutput}`);
     }, ttlMs);
   };
   arm();

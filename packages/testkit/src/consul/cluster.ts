@@ -13,6 +13,10 @@ import {
   ensureCheckTxn,
   ensureServiceTxn,
   registerNodeTxn,
+  sameCheck,
+  sameService,
+  type CheckDraft,
+  type ServiceDraft,
 } from './catalog-store';
 import { createAgentServer, type AgentServer } from './http-server';
 import { RpcError } from './http-errors';
@@ -21,7 +25,7 @@ import { defaultFailureDetectionMs, resolveNodeSpec, type ResolvedConsulOptions 
 import { SERF_CHECK_ID } from './session-codec';
 import { destroySessionTxn } from './session-store';
 import { SessionTimers } from './session-timers';
-import { ConsulState } from './state';
+import { ConsulState, type CatalogCheck, type CatalogService } from './state';
 import { nsToMs, parseGoDuration } from './go-duration';
 
 export type RpcMode = 'write' | 'read' | 'consistent' | 'stale';
@@ -114,7 +118,11 @@ export class ConsulCluster {
     const deadline = this.clock.now() + this.options.rpcHoldTimeoutMs;
     for (;;) {
       if (this.closed) throw new RpcError('agent: shutting down');
-      const blocked = agent.partitioned ? 'partition' : !this.leaderUp && mode !== 'stale' ? 'leader' : undefined;
+      const blocked = agent.partitioned
+        ? 'partition'
+        : !this.leaderUp && mode !== 'stale'
+          ? 'leader'
+          : undefined;
       if (blocked == null) return;
       const remaining = deadline - this.clock.now();
       if (remaining <= 0) {
@@ -160,7 +168,10 @@ export class ConsulCluster {
   /** `X-Consul-KnownLeader` / `X-Consul-LastContact` for a read (spec §1.4). */
   queryMeta(): { knownLeader: boolean; lastContactMs: number } {
     if (this.leaderUp) return { knownLeader: true, lastContactMs: 0 };
-    return { knownLeader: false, lastContactMs: Math.max(0, Math.floor(this.clock.now() - this.leaderLostAt)) };
+    return {
+      knownLeader: false,
+      lastContactMs: Math.max(0, Math.floor(this.clock.now() - this.leaderLostAt)),
+    };
   }
 
   leaderAddress(): string {
@@ -287,9 +298,9 @@ export class ConsulCluster {
       agent.dirty = true;
       return;
     }
-    const catalogServices = this.state.services.get(agent.name) ?? new Map();
-    const catalogChecks = this.state.checks.get(agent.name) ?? new Map();
-    const svcDrafts = [...agent.services.values()].map((s) => ({
+    const catalogServices = this.state.services.get(agent.name) ?? new Map<string, CatalogService>();
+    const catalogChecks = this.state.checks.get(agent.name) ?? new Map<string, CatalogCheck>();
+    const svcDrafts: ServiceDraft[] = [...agent.services.values()].map((s) => ({
       node: agent.name,
       id: s.id,
       service: s.name,
@@ -302,29 +313,29 @@ export class ConsulCluster {
     }));
     const checkDrafts = [...agent.checks.values()].map((c) => {
       const current = catalogChecks.get(c.def.id);
-      const output = current == null || current.status !== c.status || includeOutput ? c.output : current.output;
+      // Output-only differences wait for check_update_interval unless this is that sync.
+      const output =
+        current == null || current.status !== c.status || includeOutput ? c.output : current.output;
       return agent.catalogDraft(c, output);
     });
-    const goneChecks = [...catalogChecks.keys()].filter((id) => id !== SERF_CHECK_ID && !agent.checks.has(id));
+    const goneChecks = [...catalogChecks.keys()].filter(
+      (id) => id !== SERF_CHECK_ID && !agent.checks.has(id),
+    );
     const goneServices = [...catalogServices.keys()].filter((id) => !agent.services.has(id));
     agent.dirty = false;
-    // Skip the raft entry entirely when nothing differs.
-    const probe = (): boolean =>
+    const changed =
       goneChecks.length > 0 ||
       goneServices.length > 0 ||
       svcDrafts.some((d) => {
         const c = catalogServices.get(d.id);
-        return c == null || c.service !== d.service || c.port !== d.port || c.address !== d.address ||
-          JSON.stringify(c.tags) !== JSON.stringify(d.tags) || JSON.stringify([...c.meta]) !== JSON.stringify([...d.meta]) ||
-          c.enableTagOverride !== d.enableTagOverride || c.weights.Passing !== d.weights.Passing || c.weights.Warning !== d.weights.Warning;
+        return c == null || !sameService(c, d);
       }) ||
       checkDrafts.some((d) => {
         const c = catalogChecks.get(d.checkId);
-        return c == null || c.status !== d.status || c.output !== d.output || c.name !== d.name || c.notes !== d.notes ||
-          c.serviceId !== d.serviceId || c.serviceName !== d.serviceName || c.type !== d.type || c.interval !== d.interval ||
-          c.timeout !== d.timeout || JSON.stringify(c.serviceTags) !== JSON.stringify(d.serviceTags);
+        return c == null || !sameCheck(c, d);
       });
-    if (!probe()) return;
+    // Nothing differs: no raft entry at all.
+    if (!changed) return;
     this.state.apply((tx) => {
       for (const d of svcDrafts) ensureServiceTxn(tx, d);
       for (const d of checkDrafts) ensureCheckTxn(tx, d);
@@ -463,16 +474,23 @@ export class ConsulCluster {
     const current = this.state.checks.get(node)?.get(checkId);
     const local = agent.checks.get(checkId);
     if (current == null && local == null) {
-      throw new TestkitError('INVALID_OPTION', `setCheckStatus: node ${node} has no check ${JSON.stringify(checkId)}`);
+      throw new TestkitError(
+        'INVALID_OPTION',
+        `setCheckStatus: node ${node} has no check ${JSON.stringify(checkId)}`,
+      );
     }
     if (local != null) {
       local.status = status;
       if (output != null) local.output = output;
     }
-    const draft =
-      local != null ? agent.catalogDraft(local, output ?? local.output) : { ...current!, output: output ?? current!.output, status };
-    const { createIndex: _c, modifyIndex: _m, ...clean } = draft as typeof draft & { createIndex?: number; modifyIndex?: number };
-    this.state.apply((tx) => ensureCheckTxn(tx, clean));
+    let draft: CheckDraft;
+    if (local != null) {
+      draft = agent.catalogDraft(local, output ?? local.output);
+    } else {
+      const { createIndex: _c, modifyIndex: _m, ...rest } = current!;
+      draft = { ...rest, status, output: output ?? rest.output };
+    }
+    this.state.apply((tx) => ensureCheckTxn(tx, draft));
   }
 
   private clearOutputTimer(agent: ConsulAgent): void {

@@ -47,7 +47,8 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   if (text === '') return {};
   try {
     const parsed: unknown = JSON.parse(text);
-    if (parsed == null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    if (parsed == null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new Error('not an object');
     return parsed as Record<string, unknown>;
   } catch {
     throw new ControlError(400, 'body must be a JSON object');
@@ -58,9 +59,17 @@ function isVirtual(clock: unknown): clock is VirtualClock {
   return typeof (clock as Partial<VirtualClock>).advance === 'function';
 }
 
-async function route(cluster: ConsulCluster, req: IncomingMessage, rest: string, query: URLSearchParams): Promise<unknown> {
+async function route(
+  cluster: ConsulCluster,
+  req: IncomingMessage,
+  rest: string,
+  query: URLSearchParams,
+): Promise<unknown> {
   const method = req.method ?? 'GET';
-  const parts = rest.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
+  const parts = rest
+    .split('/')
+    .filter((p) => p !== '')
+    .map((p) => decodeURIComponent(p));
   const [head, a, b] = parts;
   if (method === 'GET' && head === 'state' && parts.length === 1) {
     return {
@@ -91,7 +100,8 @@ async function route(cluster: ConsulCluster, req: IncomingMessage, rest: string,
   if (method === 'POST' && head === 'nodes' && parts.length === 1) {
     const body = await readJson(req);
     if (typeof body.name !== 'string') throw new ControlError(400, 'name must be a string');
-    if (body.address != null && typeof body.address !== 'string') throw new ControlError(400, 'address must be a string');
+    if (body.address != null && typeof body.address !== 'string')
+      throw new ControlError(400, 'address must be a string');
     const url = await cluster.addNode(body.name, body.address as string | undefined);
     return { name: body.name, url };
   }
@@ -142,7 +152,8 @@ async function route(cluster: ConsulCluster, req: IncomingMessage, rest: string,
   }
   if (method === 'POST' && head === 'clock' && a === 'advance' && parts.length === 2) {
     const body = await readJson(req);
-    if (typeof body.ms !== 'number' || !(body.ms >= 0)) throw new ControlError(400, 'ms must be a number >= 0');
+    if (typeof body.ms !== 'number' || !(body.ms >= 0))
+      throw new ControlError(400, 'ms must be a number >= 0');
     if (!isVirtual(cluster.clock)) throw new ControlError(409, 'the emulator runs on a real clock');
     await cluster.clock.advance(body.ms);
     return { now: cluster.clock.now() };
@@ -167,11 +178,8 @@ export async function handleControl(
     body = { error: err instanceof Error ? err.message : String(err) };
   }
   if (res.destroyed) return;
-  writeRaw(
-    res,
-    status,
-    { 'Content-Type': 'application/json' },
-    Buffer.from(JSON.stringify(body)),
-    { acceptEncoding: undefined, method: req.method ?? 'GET' },
-  );
+  writeRaw(res, status, { 'Content-Type': 'application/json' }, Buffer.from(JSON.stringify(body)), {
+    acceptEncoding: undefined,
+    method: req.method ?? 'GET',
+  });
 }

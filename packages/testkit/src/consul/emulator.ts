@@ -56,7 +56,9 @@ function checkSignal(signal: AbortSignal | undefined): void {
   }
 }
 
-async function startControlListener(cluster: ConsulCluster): Promise<{ url: string; close(): Promise<void> }> {
+async function startControlListener(
+  cluster: ConsulCluster,
+): Promise<{ url: string; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     const raw = req.url ?? '/';
@@ -68,7 +70,9 @@ async function startControlListener(cluster: ConsulCluster): Promise<{ url: stri
       res.end(JSON.stringify({ error: `the control listener serves only ${CONSUL_CONTROL_PREFIX}/…` }));
       return;
     }
-    handleControl(cluster, req, res, path.slice(CONSUL_CONTROL_PREFIX.length), query).catch(() => res.destroy());
+    handleControl(cluster, req, res, path.slice(CONSUL_CONTROL_PREFIX.length), query).catch(() =>
+      res.destroy(),
+    );
   });
   server.on('connection', (s) => {
     sockets.add(s);
@@ -92,7 +96,10 @@ async function startControlListener(cluster: ConsulCluster): Promise<{ url: stri
 }
 
 /** Starts the emulated cluster. Options are validated eagerly (`TestkitError` `INVALID_OPTION`). */
-export async function startConsul(options?: ConsulEmulatorOptions, signal?: AbortSignal): Promise<ConsulEmulator> {
+export async function startConsul(
+  options?: ConsulEmulatorOptions,
+  signal?: AbortSignal,
+): Promise<ConsulEmulator> {
   const resolved = resolveConsulOptions(options);
   checkSignal(signal);
   const cluster = new ConsulCluster(resolved);

@@ -113,7 +113,9 @@ export function parseGoDuration(input: string): bigint {
     s = s.slice(k);
     const unit = UNITS.get(unitName);
     if (unit == null) {
-      throw new GoDurationError(`time: unknown unit ${goTimeQuote(unitName)} in duration ${goTimeQuote(input)}`);
+      throw new GoDurationError(
+        `time: unknown unit ${goTimeQuote(unitName)} in duration ${goTimeQuote(input)}`,
+      );
     }
     if (v > (1n << 63n) / unit) throw invalid();
     v *= unit;

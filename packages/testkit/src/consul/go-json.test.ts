@@ -14,7 +14,16 @@ describe('encodeGoJson', () => {
   });
 
   it('sorts Go map keys by bytes', () => {
-    expect(encodeGoJson(new Map([['b', 1], ['10', 2], ['9', 3], ['a', 4]]))).toBe('{"10":2,"9":3,"a":4,"b":1}');
+    expect(
+      encodeGoJson(
+        new Map([
+          ['b', 1],
+          ['10', 2],
+          ['9', 3],
+          ['a', 4],
+        ]),
+      ),
+    ).toBe('{"10":2,"9":3,"a":4,"b":1}');
   });
 
   it('escapes HTML characters and line separators like Go', () => {
@@ -22,7 +31,9 @@ describe('encodeGoJson', () => {
   });
 
   it('indents with four spaces and a trailing newline for ?pretty', () => {
-    expect(encodeGoJson([{ ID: 'x', A: [] }], true)).toBe('[\n    {\n        "ID": "x",\n        "A": []\n    }\n]\n');
+    expect(encodeGoJson([{ ID: 'x', A: [] }], true)).toBe(
+      '[\n    {\n        "ID": "x",\n        "A": []\n    }\n]\n',
+    );
   });
 });
 
@@ -49,7 +60,9 @@ describe('goStructFields', () => {
   });
 
   it('rejects unknown fields when asked (lib.DecodeJSON)', () => {
-    expect(() => goStructFields({ Bogus: 1 }, 'Session', ['TTL'], true)).toThrow('json: unknown field "Bogus"');
+    expect(() => goStructFields({ Bogus: 1 }, 'Session', ['TTL'], true)).toThrow(
+      'json: unknown field "Bogus"',
+    );
     expect(goStructFields({ Bogus: 1 }, 'Session', ['TTL'], false).size).toBe(0);
   });
 });

@@ -106,7 +106,9 @@ function encode(value: GoJsonValue, indent: string | undefined, depth: number): 
   }
   let entries: [string, GoJsonValue][];
   if (value instanceof Map) {
-    entries = [...(value as ReadonlyMap<string, GoJsonValue>).entries()].sort((a, b) => goKeyOrder(a[0], b[0]));
+    entries = [...(value as ReadonlyMap<string, GoJsonValue>).entries()].sort((a, b) =>
+      goKeyOrder(a[0], b[0]),
+    );
   } else {
     entries = Object.entries(value as Record<string, GoJsonValue>).filter(([, v]) => v !== undefined);
   }
@@ -215,7 +217,9 @@ export function goStructFields(
 ): Map<string, unknown> {
   if (raw === null) return new Map();
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new GoJsonError(`json: cannot unmarshal ${goJsonTypeName(raw)} into Go value of type structs.${structName}`);
+    throw new GoJsonError(
+      `json: cannot unmarshal ${goJsonTypeName(raw)} into Go value of type structs.${structName}`,
+    );
   }
   const byLower = new Map(known.map((k) => [k.toLowerCase(), k]));
   const out = new Map<string, unknown>();
@@ -254,9 +258,16 @@ export function goStringSlice(structName: string, field: string, value: unknown)
 }
 
 /** A Go integer field (`int`, `uint64`…), as a JavaScript number. */
-export function goInt(structName: string, field: string, value: unknown, current: number, goType = 'int'): number {
+export function goInt(
+  structName: string,
+  field: string,
+  value: unknown,
+  current: number,
+  goType = 'int',
+): number {
   if (value === null || value === undefined) return current;
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw typeError(structName, field, value, goType);
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw typeError(structName, field, value, goType);
   return value;
 }
 
@@ -270,7 +281,8 @@ export function goBool(structName: string, field: string, value: unknown, curren
 /** A Go `map[string]string` field. */
 export function goStringMap(structName: string, field: string, value: unknown): Map<string, string> | null {
   if (value === null) return null;
-  if (typeof value !== 'object' || Array.isArray(value)) throw typeError(structName, field, value, 'map[string]string');
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw typeError(structName, field, value, 'map[string]string');
   const out = new Map<string, string>();
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     if (typeof v !== 'string') throw typeError(structName, field, v, 'string');

@@ -38,7 +38,8 @@ export class GoValues {
   encode(): string {
     const parts: string[] = [];
     for (const key of [...this.map.keys()].sort(byBytes)) {
-      for (const value of this.map.get(key) ?? []) parts.push(`${goQueryEscape(key)}=${goQueryEscape(value)}`);
+      for (const value of this.map.get(key) ?? [])
+        parts.push(`${goQueryEscape(key)}=${goQueryEscape(value)}`);
     }
     return parts.join('&');
   }
@@ -167,9 +168,11 @@ const UINT64_MAX = (1n << 64n) - 1n;
 
 /** Go's `strconv.ParseUint(s, 10, 64)`, exact to 2^64−1, with Go's error texts. */
 export function goParseUint(s: string): bigint {
-  if (!/^[0-9]+$/.test(s)) throw new GoStrconvError(`strconv.ParseUint: parsing ${goQuote(s)}: invalid syntax`);
+  if (!/^[0-9]+$/.test(s))
+    throw new GoStrconvError(`strconv.ParseUint: parsing ${goQuote(s)}: invalid syntax`);
   const v = BigInt(s);
-  if (v > UINT64_MAX) throw new GoStrconvError(`strconv.ParseUint: parsing ${goQuote(s)}: value out of range`);
+  if (v > UINT64_MAX)
+    throw new GoStrconvError(`strconv.ParseUint: parsing ${goQuote(s)}: value out of range`);
   return v;
 }
 
@@ -211,5 +214,8 @@ export function goServeMuxCleanPath(p: string): string {
 /** `unicode.IsPrint` for the path check Consul's `cleanhttp.PrintablePathCheckHandler` makes. */
 export function isGoPrintable(s: string): boolean {
   // Control characters (C0, DEL, C1) and the Unicode "other" categories are not printable.
-  return !/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/u.test(s) && !/[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/.test(s);
+  return (
+    !/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/u.test(s) &&
+    !/[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/.test(s)
+  );
 }

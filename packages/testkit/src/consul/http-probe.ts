@@ -37,7 +37,11 @@ function goOp(method: string): string {
 
 function hostPort(url: URL): string {
   const port = url.port !== '' ? url.port : url.protocol === 'https:' ? '443' : '80';
-  const host = url.hostname.startsWith('[') ? url.hostname : url.hostname.includes(':') ? `[${url.hostname}]` : url.hostname;
+  const host = url.hostname.startsWith('[')
+    ? url.hostname
+    : url.hostname.includes(':')
+      ? `[${url.hostname}]`
+      : url.hostname;
   return `${host}:${port}`;
 }
 
@@ -106,7 +110,8 @@ function requestOnce(
         chunks.push(c);
         size += c.length;
         // Keep memory bounded: only the tail is reported (Consul uses a circular buffer).
-        while (size - (chunks[0]?.length ?? 0) > spec.outputMaxSize && chunks.length > 1) size -= chunks.shift()!.length;
+        while (size - (chunks[0]?.length ?? 0) > spec.outputMaxSize && chunks.length > 1)
+          size -= chunks.shift()!.length;
       });
       res.on('end', () =>
         resolve({
@@ -117,7 +122,9 @@ function requestOnce(
         }),
       );
       res.on('error', (err) => reject(signal.aborted ? new ProbeTimeout('body') : err));
-      res.on('aborted', () => reject(signal.aborted ? new ProbeTimeout('body') : new Error('unexpected EOF')));
+      res.on('aborted', () =>
+        reject(signal.aborted ? new ProbeTimeout('body') : new Error('unexpected EOF')),
+      );
     });
     req.on('error', (err) => reject(signal.aborted ? new ProbeTimeout('headers') : err));
     req.end(body === '' ? undefined : body);
@@ -128,7 +135,11 @@ function requestOnce(
  * Runs the check once. `signal` aborts it (the agent stopped); the timeout runs on `clock`, so under
  * a virtual clock a hung target only times out when the test advances time.
  */
-export async function runHttpProbe(spec: HttpProbeSpec, clock: TestClock, signal: AbortSignal): Promise<ProbeResult> {
+export async function runHttpProbe(
+  spec: HttpProbeSpec,
+  clock: TestClock,
+  signal: AbortSignal,
+): Promise<ProbeResult> {
   const method = spec.method === '' ? 'GET' : spec.method.toUpperCase();
   const ac = new AbortController();
   let timedOut = false;
@@ -170,10 +181,16 @@ export async function runHttpProbe(spec: HttpProbeSpec, clock: TestClock, signal
       }
       if (!spec.disableRedirects && REDIRECT_CODES.has(ex.statusCode) && ex.location != null) {
         if (hops >= 9) {
-          return { status: 'critical', output: `${goOp(currentMethod)} "${ex.location}": stopped after 10 redirects` };
+          return {
+            status: 'critical',
+            output: `${goOp(currentMethod)} "${ex.location}": stopped after 10 redirects`,
+          };
         }
         url = new URL(ex.location, url);
-        if (ex.statusCode === 303 || ((ex.statusCode === 301 || ex.statusCode === 302) && currentMethod !== 'HEAD')) {
+        if (
+          ex.statusCode === 303 ||
+          ((ex.statusCode === 301 || ex.statusCode === 302) && currentMethod !== 'HEAD')
+        ) {
           if (currentMethod !== 'GET' && currentMethod !== 'HEAD') {
             currentMethod = 'GET';
             currentBody = '';

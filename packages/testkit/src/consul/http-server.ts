@@ -52,7 +52,8 @@ function readBodyFrom(req: IncomingMessage, signal: AbortSignal) {
 }
 
 function errorReply(cluster: ConsulCluster, err: unknown): Reply {
-  if (err instanceof HttpError) return { kind: 'text', status: err.status, body: err.reason, headers: err.headers };
+  if (err instanceof HttpError)
+    return { kind: 'text', status: err.status, body: err.reason, headers: err.headers };
   if (err instanceof RpcError) {
     const text = err.prefixed ? err.message : cluster.rpcErrorPrefix + err.message;
     return { kind: 'text', status: statusForRpcError(text), body: text };
@@ -83,7 +84,13 @@ export async function handleRequest(
     path = goPathUnescape(rawPath);
   } catch {
     // net/http refuses a request-target it cannot parse.
-    writeRaw(res, 400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }, Buffer.from('400 Bad Request'), plain);
+    writeRaw(
+      res,
+      400,
+      { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' },
+      Buffer.from('400 Bad Request'),
+      plain,
+    );
     return;
   }
   if (!isGoPrintable(path)) {
@@ -93,12 +100,24 @@ export async function handleRequest(
   }
   const clean = goServeMuxCleanPath(path);
   if (clean !== path) {
-    writeRaw(res, 301, { Location: encodeURI(clean) + (rawQuery === '' ? '' : `?${rawQuery}`) }, undefined, plain);
+    writeRaw(
+      res,
+      301,
+      { Location: encodeURI(clean) + (rawQuery === '' ? '' : `?${rawQuery}`) },
+      undefined,
+      plain,
+    );
     return;
   }
   const match = matchRoute(path);
   if (match != null && 'redirect' in match) {
-    writeRaw(res, 301, { Location: match.redirect + (rawQuery === '' ? '' : `?${rawQuery}`) }, undefined, plain);
+    writeRaw(
+      res,
+      301,
+      { Location: match.redirect + (rawQuery === '' ? '' : `?${rawQuery}`) },
+      undefined,
+      plain,
+    );
     return;
   }
   if (match == null) {

@@ -9,7 +9,13 @@ import { FsmError, HttpError, RpcError } from './http-errors';
 import type { GoJsonValue } from './go-json';
 import { applyKvOp, kvGet, kvKeys, kvList, lockDelayUntil, type KvOp } from './kv-store';
 import { json, type QueryMeta, type Reply } from './reply';
-import { parseQueryOptions, requestToken, uintParam, type QueryOptions, type RequestContext } from './request-context';
+import {
+  parseQueryOptions,
+  requestToken,
+  uintParam,
+  type QueryOptions,
+  type RequestContext,
+} from './request-context';
 import type { KvEntry } from './state';
 
 export const KV_PREFIX = '/v1/kv/';
@@ -168,7 +174,8 @@ async function put(ctx: RequestContext, key: string): Promise<Reply> {
   const value = body.length === 0 ? null : body;
   let op: KvOp;
   if (ctx.query.has('acquire')) op = { op: 'lock', key, value, flags, session: ctx.query.get('acquire') };
-  else if (ctx.query.has('release')) op = { op: 'unlock', key, value, flags, session: ctx.query.get('release') };
+  else if (ctx.query.has('release'))
+    op = { op: 'unlock', key, value, flags, session: ctx.query.get('release') };
   else if (cas != null) op = { op: 'cas', key, value, flags, cas };
   else op = { op: 'set', key, value, flags };
   const ok = await applyWrite(ctx, op);

@@ -52,7 +52,9 @@ describe('applyKvOp', () => {
 
   it('fails an acquire without or with an unknown session with the FSM texts', () => {
     const { run } = setup();
-    expect(() => run({ op: 'lock', key: 'l', value: null, flags: 0n, session: '' })).toThrow('missing session');
+    expect(() => run({ op: 'lock', key: 'l', value: null, flags: 0n, session: '' })).toThrow(
+      'missing session',
+    );
     expect(() => run({ op: 'lock', key: 'l', value: null, flags: 0n, session: 'nope' })).toThrow(
       'invalid session "nope"',
     );

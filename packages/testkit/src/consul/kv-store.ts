@@ -67,12 +67,18 @@ export function applyKvOp(tx: Txn, op: KvOp, via?: string): boolean {
   const { state } = tx;
   switch (op.op) {
     case 'set': {
-      const stored = setTxn(tx, { key: op.key, value: op.value, flags: op.flags, session: '', lockIndex: 0 }, false);
+      const stored = setTxn(
+        tx,
+        { key: op.key, value: op.value, flags: op.flags, session: '', lockIndex: 0 },
+        false,
+      );
       if (stored != null) {
         tx.journal({
           op: 'kv-set',
           key: op.key,
-          ...(stored.session === '' ? {} : { session: stored.session, node: sessionNode(tx, stored.session) }),
+          ...(stored.session === ''
+            ? {}
+            : { session: stored.session, node: sessionNode(tx, stored.session) }),
           lockIndex: stored.lockIndex,
           ...(via == null ? {} : { via }),
         });
@@ -84,12 +90,18 @@ export function applyKvOp(tx: Txn, op: KvOp, via?: string): boolean {
       if (op.cas === 0n && existing != null) return false;
       if (op.cas !== 0n && existing == null) return false;
       if (existing != null && op.cas !== 0n && op.cas !== BigInt(existing.modifyIndex)) return false;
-      const stored = setTxn(tx, { key: op.key, value: op.value, flags: op.flags, session: '', lockIndex: 0 }, false);
+      const stored = setTxn(
+        tx,
+        { key: op.key, value: op.value, flags: op.flags, session: '', lockIndex: 0 },
+        false,
+      );
       if (stored != null) {
         tx.journal({
           op: 'kv-cas',
           key: op.key,
-          ...(stored.session === '' ? {} : { session: stored.session, node: sessionNode(tx, stored.session) }),
+          ...(stored.session === ''
+            ? {}
+            : { session: stored.session, node: sessionNode(tx, stored.session) }),
           lockIndex: stored.lockIndex,
           ...(via == null ? {} : { via }),
         });
@@ -223,7 +235,11 @@ export function kvList(state: ConsulState, prefix: string): { index: number; ent
 }
 
 /** `kvsListKeysTxn`: keys under the prefix, cut after the first separator that follows it. */
-export function kvKeys(state: ConsulState, prefix: string, separator: string): { index: number; keys: string[] } {
+export function kvKeys(
+  state: ConsulState,
+  prefix: string,
+  separator: string,
+): { index: number; keys: string[] } {
   const tableIdx = state.tableIndex('kvs', 'tombstones');
   const keys: string[] = [];
   let lindex = 0;

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { ConsulJournalEntry } from './journal';
 import { lockHolders } from './lock-holders';
 
-const e = (entry: Partial<ConsulJournalEntry> & Pick<ConsulJournalEntry, 'op' | 'index'>): ConsulJournalEntry => ({
+const e = (
+  entry: Partial<ConsulJournalEntry> & Pick<ConsulJournalEntry, 'op' | 'index'>,
+): ConsulJournalEntry => ({
   time: entry.index * 1000,
   ...entry,
 });

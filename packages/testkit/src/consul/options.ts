@@ -131,7 +131,9 @@ export function resolveNodeSpec(
 ): Required<ConsulNodeSpec> {
   const name = typeof spec === 'string' ? spec : spec?.name;
   if (typeof name !== 'string' || name === '' || !NODE_NAME.test(name)) {
-    throw invalid(`${optionName}: a node name must be non-empty without whitespace or quotes, got ${JSON.stringify(name)}`);
+    throw invalid(
+      `${optionName}: a node name must be non-empty without whitespace or quotes, got ${JSON.stringify(name)}`,
+    );
   }
   const address = typeof spec === 'string' || spec.address == null ? defaultAddress() : spec.address;
   if (typeof address !== 'string' || address === '' || address === '0.0.0.0' || address === '::') {
@@ -147,7 +149,9 @@ export function resolveConsulOptions(options: ConsulEmulatorOptions = {}): Resol
   if (!Array.isArray(rawNodes) || rawNodes.length === 0) {
     throw invalid('startConsul: option nodes must list at least one node');
   }
-  const nodes = rawNodes.map((n) => resolveNodeSpec(n, () => `127.0.0.${nextAddress++}`, 'startConsul: option nodes'));
+  const nodes = rawNodes.map((n) =>
+    resolveNodeSpec(n, () => `127.0.0.${nextAddress++}`, 'startConsul: option nodes'),
+  );
   const seen = new Set<string>();
   for (const n of nodes) {
     if (seen.has(n.name)) throw invalid(`startConsul: option nodes lists ${n.name} twice`);
@@ -155,27 +159,42 @@ export function resolveConsulOptions(options: ConsulEmulatorOptions = {}): Resol
   }
   const datacenter = options.datacenter ?? CONSUL_DEFAULTS.datacenter;
   if (!DATACENTER.test(datacenter)) {
-    throw invalid(`startConsul: option datacenter cannot be ${JSON.stringify(datacenter)}; use only [a-z0-9-_]`);
+    throw invalid(
+      `startConsul: option datacenter cannot be ${JSON.stringify(datacenter)}; use only [a-z0-9-_]`,
+    );
   }
   const agentErrorStyle = options.agentErrorStyle ?? CONSUL_DEFAULTS.agentErrorStyle;
   if (agentErrorStyle !== 'server' && agentErrorStyle !== 'client') {
-    throw invalid(`startConsul: option agentErrorStyle must be 'server' or 'client', got ${String(agentErrorStyle)}`);
+    throw invalid(
+      `startConsul: option agentErrorStyle must be 'server' or 'client', got ${String(agentErrorStyle)}`,
+    );
   }
   const acl = options.acl;
   if (acl != null) {
     if (acl.defaultPolicy !== 'allow' && acl.defaultPolicy !== 'deny') {
-      throw invalid(`startConsul: option acl.defaultPolicy must be 'allow' or 'deny', got ${String(acl.defaultPolicy)}`);
+      throw invalid(
+        `startConsul: option acl.defaultPolicy must be 'allow' or 'deny', got ${String(acl.defaultPolicy)}`,
+      );
     }
     if (acl.tokens == null || typeof acl.tokens !== 'object') {
       throw invalid('startConsul: option acl.tokens must be an object of SecretID → token spec');
     }
   }
   const host = options.host ?? CONSUL_DEFAULTS.host;
-  if (typeof host !== 'string' || host === '') throw invalid('startConsul: option host must be a non-empty string');
+  if (typeof host !== 'string' || host === '')
+    throw invalid('startConsul: option host must be a non-empty string');
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') throw invalid('startConsul: option random must be a function');
-  const sessionTtlMinMs = nonNegativeMs('sessionTtlMinMs', options.sessionTtlMinMs, CONSUL_DEFAULTS.sessionTtlMinMs);
-  const maxQueryTimeMs = nonNegativeMs('maxQueryTimeMs', options.maxQueryTimeMs, CONSUL_DEFAULTS.maxQueryTimeMs);
+  const sessionTtlMinMs = nonNegativeMs(
+    'sessionTtlMinMs',
+    options.sessionTtlMinMs,
+    CONSUL_DEFAULTS.sessionTtlMinMs,
+  );
+  const maxQueryTimeMs = nonNegativeMs(
+    'maxQueryTimeMs',
+    options.maxQueryTimeMs,
+    CONSUL_DEFAULTS.maxQueryTimeMs,
+  );
   const defaultQueryTimeMs = nonNegativeMs(
     'defaultQueryTimeMs',
     options.defaultQueryTimeMs,
@@ -188,8 +207,14 @@ export function resolveConsulOptions(options: ConsulEmulatorOptions = {}): Resol
     clock: options.clock ?? createSystemClock(),
     host,
     failureDetectionMs:
-      options.failureDetectionMs == null ? undefined : nonNegativeMs('failureDetectionMs', options.failureDetectionMs, 0),
-    rpcHoldTimeoutMs: nonNegativeMs('rpcHoldTimeoutMs', options.rpcHoldTimeoutMs, CONSUL_DEFAULTS.rpcHoldTimeoutMs),
+      options.failureDetectionMs == null
+        ? undefined
+        : nonNegativeMs('failureDetectionMs', options.failureDetectionMs, 0),
+    rpcHoldTimeoutMs: nonNegativeMs(
+      'rpcHoldTimeoutMs',
+      options.rpcHoldTimeoutMs,
+      CONSUL_DEFAULTS.rpcHoldTimeoutMs,
+    ),
     sessionTtlMinMs,
     minCheckIntervalMs: nonNegativeMs(
       'minCheckIntervalMs',

@@ -83,7 +83,7 @@ export function writeRaw(
 
 export function writeReply(res: ServerResponse, reply: Reply, opts: WriteOptions): void {
   const headers: Record<string, string> = {
-    'Vary': 'Accept-Encoding',
+    Vary: 'Accept-Encoding',
     'X-Consul-Default-Acl-Policy': opts.aclDefaultPolicy,
   };
   if (reply.kind !== 'text' && reply.meta != null) Object.assign(headers, metaHeaders(reply.meta));

@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ConsulAgent } from './agent';
 import type { ConsulCluster, RpcMode } from './cluster';
 import { GoDurationError, parseGoDuration } from './go-duration';
-import { goParseUint, GoStrconvError, GoValues } from './go-url';
+import { goParseUint, GoStrconvError, type GoValues } from './go-url';
 import { HttpError } from './http-errors';
 
 export interface RequestContext {
@@ -76,8 +76,10 @@ export function parseConsistency(ctx: RequestContext): Consistency {
     }
     if (ns > 0n) stale = true;
   }
-  if (stale && consistent) throw new HttpError(400, 'Cannot specify ?stale with ?consistent, conflicting semantics.');
-  if (cached && consistent) throw new HttpError(400, 'Cannot specify ?cached with ?consistent, conflicting semantics.');
+  if (stale && consistent)
+    throw new HttpError(400, 'Cannot specify ?stale with ?consistent, conflicting semantics.');
+  if (cached && consistent)
+    throw new HttpError(400, 'Cannot specify ?cached with ?consistent, conflicting semantics.');
   return consistent ? 'consistent' : stale ? 'stale' : 'leader';
 }
 

@@ -53,9 +53,21 @@ export const ROUTES: readonly Route[] = [
   { pattern: '/v1/agent/check/register', methods: PUT, handler: agentCheckRegister },
   { pattern: '/v1/agent/check/deregister/', methods: PUT, handler: agentCheckDeregister },
   // PUT only in current versions (older agents also accepted GET, spec §1.1).
-  { pattern: '/v1/agent/check/pass/', methods: PUT, handler: agentCheckTtl('passing', '/v1/agent/check/pass/') },
-  { pattern: '/v1/agent/check/warn/', methods: PUT, handler: agentCheckTtl('warning', '/v1/agent/check/warn/') },
-  { pattern: '/v1/agent/check/fail/', methods: PUT, handler: agentCheckTtl('critical', '/v1/agent/check/fail/') },
+  {
+    pattern: '/v1/agent/check/pass/',
+    methods: PUT,
+    handler: agentCheckTtl('passing', '/v1/agent/check/pass/'),
+  },
+  {
+    pattern: '/v1/agent/check/warn/',
+    methods: PUT,
+    handler: agentCheckTtl('warning', '/v1/agent/check/warn/'),
+  },
+  {
+    pattern: '/v1/agent/check/fail/',
+    methods: PUT,
+    handler: agentCheckTtl('critical', '/v1/agent/check/fail/'),
+  },
   { pattern: '/v1/agent/check/update/', methods: PUT, handler: agentCheckUpdate },
   { pattern: '/v1/health/service/', methods: GET, handler: healthService },
   { pattern: '/v1/catalog/nodes', methods: GET, handler: catalogNodes },

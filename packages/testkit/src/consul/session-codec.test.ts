@@ -28,7 +28,9 @@ describe('decodeSessionCreateBody', () => {
   it('rejects a unitless string and unknown fields', () => {
     expect(() => decode('{"LockDelay":"5"}')).toThrow('time: missing unit in duration "5"');
     expect(() => decode('{"Bogus":1}')).toThrow('json: unknown field "Bogus"');
-    expect(() => decode('{"TTL":5}')).toThrow('cannot unmarshal number into Go struct field Session.TTL of type string');
+    expect(() => decode('{"TTL":5}')).toThrow(
+      'cannot unmarshal number into Go struct field Session.TTL of type string',
+    );
   });
 
   it('applies fixupEmptySessionChecks (rules 1, 9, 10)', () => {
@@ -47,7 +49,9 @@ describe('validateSessionApply', () => {
   });
 
   it('checks Behavior and the inclusive TTL bounds (rules 2, 3, 4)', () => {
-    expect(() => validateSessionApply(req({ behavior: 'bogus' }), 10_000)).toThrow("Invalid Behavior setting 'bogus'");
+    expect(() => validateSessionApply(req({ behavior: 'bogus' }), 10_000)).toThrow(
+      "Invalid Behavior setting 'bogus'",
+    );
     expect(() => validateSessionApply(req({ ttl: '5s' }), 10_000)).toThrow(
       "Invalid Session TTL '5000000000', must be between [10s=24h0m0s]",
     );

@@ -171,7 +171,8 @@ export function renderSession(s: SessionRecord): GoJsonValue {
     Behavior: s.behavior,
     TTL: s.ttl,
     NodeChecks: s.nodeChecks,
-    ServiceChecks: s.serviceChecks == null ? null : s.serviceChecks.map((c) => ({ ID: c.ID, Namespace: c.Namespace })),
+    ServiceChecks:
+      s.serviceChecks == null ? null : s.serviceChecks.map((c) => ({ ID: c.ID, Namespace: c.Namespace })),
     Checks: s.checks == null || s.checks.length === 0 ? undefined : s.checks,
     CreateIndex: s.createIndex,
     ModifyIndex: s.modifyIndex,

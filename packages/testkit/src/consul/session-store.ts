@@ -32,7 +32,12 @@ export function createSessionTxn(tx: Txn, draft: SessionDraft, via?: string): Se
   const record: SessionRecord = { ...draft, createIndex: tx.index, modifyIndex: tx.index };
   state.sessions.set(record.id, record);
   tx.touch('sessions', { kind: 'sessions' });
-  tx.journal({ op: 'session-create', session: record.id, node: record.node, ...(via == null ? {} : { via }) });
+  tx.journal({
+    op: 'session-create',
+    session: record.id,
+    node: record.node,
+    ...(via == null ? {} : { via }),
+  });
   return record;
 }
 

@@ -34,7 +34,8 @@ export async function runTcpProbe(
       () => finish({ status: 'critical', output: `dial tcp ${target}: i/o timeout` }),
       timeoutMs,
     );
-    const onStop = (): void => finish({ status: 'critical', output: `dial tcp ${target}: operation was canceled` });
+    const onStop = (): void =>
+      finish({ status: 'critical', output: `dial tcp ${target}: operation was canceled` });
     signal.addEventListener('abort', onStop, { once: true });
     socket.once('connect', () => finish({ status: 'passing', output: `TCP connect ${target}: Success` }));
     socket.once('error', (err: NodeJS.ErrnoException) =>

@@ -6,7 +6,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createVirtualClock, type VirtualClock } from '../../src/clock';
-import { startConsul, type ConsulEmulator, } from '../../src/consul/emulator';
+import { startConsul, type ConsulEmulator } from '../../src/consul/emulator';
 import type { ConsulEmulatorOptions } from '../../src/consul/options';
 
 interface Target {
@@ -57,15 +57,27 @@ async function start(options: ConsulEmulatorOptions = {}): Promise<{ e: ConsulEm
 }
 
 async function put(url: string, path: string, body?: object): Promise<{ status: number; text: string }> {
-  const res = await fetch(`${url}${path}`, { method: 'PUT', ...(body == null ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(`${url}${path}`, {
+    method: 'PUT',
+    ...(body == null ? {} : { body: JSON.stringify(body) }),
+  });
   return { status: res.status, text: await res.text() };
 }
 
 async function agentCheck(url: string, id: string): Promise<{ Status: string; Output: string }> {
-  return ((await (await fetch(`${url}/v1/agent/checks`)).json()) as Record<string, { Status: string; Output: string }>)[id]!;
+  return (
+    (await (await fetch(`${url}/v1/agent/checks`)).json()) as Record<
+      string,
+      { Status: string; Output: string }
+    >
+  )[id]!;
 }
 
-async function catalogCheck(url: string, service: string, id: string): Promise<{ Status: string; Output: string }> {
+async function catalogCheck(
+  url: string,
+  service: string,
+  id: string,
+): Promise<{ Status: string; Output: string }> {
   const list = (await (await fetch(`${url}/v1/health/service/${service}`)).json()) as {
     Checks: { CheckID: string; Status: string; Output: string }[];
   }[];
@@ -139,7 +151,12 @@ describe('HTTP checks', () => {
     const t = await target();
     cleanup.push(() => t.close());
     t.hang = true;
-    await put(url, '/v1/agent/check/register', { Name: 'slow', HTTP: t.url, Interval: '5s', Timeout: '500ms' });
+    await put(url, '/v1/agent/check/register', {
+      Name: 'slow',
+      HTTP: t.url,
+      Interval: '5s',
+      Timeout: '500ms',
+    });
     await clock.advance(0);
     await clock.advance(499);
     expect((await agentCheck(url, 'slow')).Output).toBe('');
@@ -217,7 +234,10 @@ describe('TCP checks', () => {
     const { port } = server.address() as AddressInfo;
     await put(url, '/v1/agent/check/register', { Name: 'tcp', TCP: `127.0.0.1:${port}`, Interval: '1s' });
     await step(e, 0);
-    expect(await agentCheck(url, 'tcp')).toMatchObject({ Status: 'passing', Output: `TCP connect 127.0.0.1:${port}: Success` });
+    expect(await agentCheck(url, 'tcp')).toMatchObject({
+      Status: 'passing',
+      Output: `TCP connect 127.0.0.1:${port}: Success`,
+    });
     await new Promise<void>((r) => server.close(() => r()));
     await step(e, 1000);
     expect(await agentCheck(url, 'tcp')).toMatchObject({
@@ -230,7 +250,9 @@ describe('TCP checks', () => {
 describe('check registration', () => {
   it('refuses check kinds the emulator does not run, and invalid definitions, with 400s', async () => {
     const { url } = await start();
-    expect(await put(url, '/v1/agent/check/register', { Name: 's', Args: ['/bin/true'], Interval: '1s' })).toEqual({
+    expect(
+      await put(url, '/v1/agent/check/register', { Name: 's', Args: ['/bin/true'], Interval: '1s' }),
+    ).toEqual({
       status: 400,
       text: 'Invalid check: the nat-ha Consul emulator does not run script checks',
     });
@@ -238,10 +260,15 @@ describe('check registration', () => {
       status: 400,
       text: 'Invalid check: Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or gRPC checks',
     });
-    expect(await put(url, '/v1/agent/check/register', { Name: 't', TTL: '10s', Status: 'bogus' })).toMatchObject({
+    expect(
+      await put(url, '/v1/agent/check/register', { Name: 't', TTL: '10s', Status: 'bogus' }),
+    ).toMatchObject({
       status: 400,
     });
-    expect(await put(url, '/v1/agent/check/register', { TTL: '10s' })).toEqual({ status: 400, text: 'Missing check name' });
+    expect(await put(url, '/v1/agent/check/register', { TTL: '10s' })).toEqual({
+      status: 400,
+      text: 'Missing check name',
+    });
     expect(await put(url, '/v1/agent/service/register', { Name: 'x', Address: '0.0.0.0' })).toEqual({
       status: 400,
       text: 'Invalid service address',

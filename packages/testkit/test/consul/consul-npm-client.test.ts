@@ -26,9 +26,9 @@ describe('the consul npm client against the emulator', () => {
     expect(got).toMatchObject({ Key: 'app/config', Value: 'hello', Flags: 0, LockIndex: 0 });
     expect(got?.CreateIndex).toBe(got?.ModifyIndex);
     expect(await client.kv.get('app/missing')).toBeUndefined();
-    expect(await client.kv.set({ key: 'app/config', value: 'v2', cas: String(got?.ModifyIndex) })).toBe(true);
+    expect(await client.kv.set({ key: 'app/config', value: 'v2', cas: got!.ModifyIndex })).toBe(true);
     // The client resolves a `false` body to undefined (papi drops falsy results), as against real Consul.
-    expect(await client.kv.set({ key: 'app/config', value: 'v3', cas: String(got?.ModifyIndex) })).toBeFalsy();
+    expect(await client.kv.set({ key: 'app/config', value: 'v3', cas: got!.ModifyIndex })).toBeFalsy();
     expect((await client.kv.get('app/config'))?.Value).toBe('v2');
     expect(await client.kv.keys('app/')).toEqual(['app/config']);
     expect(await client.kv.del('app/config')).toBe(true);
@@ -40,7 +40,13 @@ describe('the consul npm client against the emulator', () => {
     expect(ID).toMatch(/^[0-9a-f-]{36}$/);
     const renewed = await client.session.renew(ID);
     expect(renewed).toHaveLength(1);
-    expect(renewed[0]).toMatchObject({ ID, Name: 'npm-client', TTL: '15s', LockDelay: 1_500_000_000, Node: 'node1' });
+    expect(renewed[0]).toMatchObject({
+      ID,
+      Name: 'npm-client',
+      TTL: '15s',
+      LockDelay: 1_500_000_000,
+      Node: 'node1',
+    });
     const info = await client.session.info(ID);
     expect(info).toMatchObject({ ID, Behavior: 'release' });
     expect((await client.session.node('node1')).map((s) => s.ID)).toEqual([ID]);
@@ -64,9 +70,14 @@ describe('the consul npm client against the emulator', () => {
       expect(held).toMatchObject({ Session: a, Value: 'node1', LockIndex: 1 });
       expect(await client.kv.set({ key: 'service/leader', value: 'node1', release: a })).toBe(true);
       expect(await other.kv.set({ key: 'service/leader', value: 'node2', acquire: b })).toBe(true);
-      expect(await other.kv.get('service/leader')).toMatchObject({ Session: b, Value: 'node2', LockIndex: 2 });
+      expect(await other.kv.get('service/leader')).toMatchObject({
+        Session: b,
+        Value: 'node2',
+        LockIndex: 2,
+      });
       await other.session.destroy(b);
-      expect((await client.kv.get('service/leader'))?.Session).toBeUndefined();
+      const after = (await client.kv.get('service/leader')) as { Session?: string } | undefined;
+      expect(after?.Session).toBeUndefined();
       const holders = lockHolders(emulator.journal(), 'service/leader');
       expect(holders.map((x) => [x.session, x.node, x.endedBy])).toEqual([
         [a, 'node1', 'kv-release'],
@@ -80,7 +91,9 @@ describe('the consul npm client against the emulator', () => {
   it('sees the emulator answer a blocking query after a change', async () => {
     await client.kv.set('watched', 'one');
     const first = await client.kv.get('watched');
-    const waiting = client.kv.get({ key: 'watched', index: String(first?.ModifyIndex), wait: '10s' });
+    // `index` and `wait` are common options the client's typings leave out of GetOptions.
+    const blockingGet = { key: 'watched', index: String(first?.ModifyIndex), wait: '10s' };
+    const waiting = client.kv.get(blockingGet as { key: string });
     await until(() => emulator.parkedRequests() === 1);
     await client.kv.set('watched', 'two');
     expect((await waiting)?.Value).toBe('two');

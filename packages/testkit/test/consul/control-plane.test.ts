@@ -11,12 +11,15 @@ afterEach(async () => {
   emulator = undefined;
 });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 async function control(base: string, method: string, path: string, body?: object) {
   const res = await fetch(`${base}${CONSUL_CONTROL_PREFIX}${path}`, {
     method,
     ...(body == null ? {} : { body: JSON.stringify(body) }),
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as Json };
 }
 
 describe('HTTP control plane', () => {
@@ -27,13 +30,23 @@ describe('HTTP control plane', () => {
     expect(CONSUL_CONTROL_PREFIX.startsWith('/v1/')).toBe(false);
     expect((await control(base, 'POST', '/nodes/node2/kill')).body).toEqual({ ok: true });
     await expect(fetch(`${emulator.agentUrl('node2')}/v1/agent/self`)).rejects.toThrow();
-    expect((await control(base, 'POST', '/clock/advance', { ms: 6000 })).body.now).toBe(Date.UTC(2024, 0, 1) + 6000);
+    expect((await control(base, 'POST', '/clock/advance', { ms: 6000 })).body.now).toBe(
+      Date.UTC(2024, 0, 1) + 6000,
+    );
     const state = (await control(base, 'GET', '/state')).body;
     expect(state).toMatchObject({ datacenter: 'dc1', leader: true });
-    expect(state.nodes[1]).toMatchObject({ name: 'node2', process: 'killed', member: 'failed', url: emulator.agentUrl('node2') });
+    expect(state.nodes[1]).toMatchObject({
+      name: 'node2',
+      process: 'killed',
+      member: 'failed',
+      url: emulator.agentUrl('node2'),
+    });
     await control(base, 'POST', '/nodes/node2/revive');
     await control(base, 'POST', '/nodes/node2/partition');
-    expect((await control(base, 'GET', '/state')).body.nodes[1]).toMatchObject({ process: 'running', partitioned: true });
+    expect((await control(base, 'GET', '/state')).body.nodes[1]).toMatchObject({
+      process: 'running',
+      partitioned: true,
+    });
     await control(base, 'POST', '/nodes/node2/heal');
     await control(base, 'POST', '/leader/lose');
     expect((await control(base, 'GET', '/state')).body.leader).toBe(false);
@@ -42,18 +55,37 @@ describe('HTTP control plane', () => {
     expect(added).toEqual({ name: 'node3', url: emulator.agentUrl('node3') });
     const ops = (await control(base, 'GET', '/journal')).body.map((e: { op: string }) => e.op);
     expect(ops).toEqual(
-      expect.arrayContaining(['node-killed', 'node-failed', 'node-revived', 'node-partitioned', 'node-healed', 'leader-lost', 'leader-restored']),
+      expect.arrayContaining([
+        'node-killed',
+        'node-failed',
+        'node-revived',
+        'node-partitioned',
+        'node-healed',
+        'leader-lost',
+        'leader-restored',
+      ]),
     );
   });
 
   it('serves the journal incrementally and lock holders, also on an agent endpoint', async () => {
     emulator = await startConsul();
     const agent = emulator.agentUrl('node1');
-    const session = ((await (await fetch(`${agent}/v1/session/create`, { method: 'PUT' })).json()) as { ID: string }).ID;
+    const session = (
+      (await (await fetch(`${agent}/v1/session/create`, { method: 'PUT' })).json()) as { ID: string }
+    ).ID;
     await fetch(`${agent}/v1/kv/l?acquire=${session}`, { method: 'PUT' });
     const since = emulator.index() - 1;
     const recent = (await control(agent, 'GET', `/journal?since=${since}`)).body;
-    expect(recent).toEqual([expect.objectContaining({ op: 'kv-acquire', key: 'l', session, node: 'node1', lockIndex: 1, via: 'node1' })]);
+    expect(recent).toEqual([
+      expect.objectContaining({
+        op: 'kv-acquire',
+        key: 'l',
+        session,
+        node: 'node1',
+        lockIndex: 1,
+        via: 'node1',
+      }),
+    ]);
     const holders = (await control(agent, 'GET', '/lock-holders?key=l')).body;
     expect(holders).toEqual([expect.objectContaining({ session, node: 'node1', lockIndex: 1 })]);
   });
@@ -62,10 +94,16 @@ describe('HTTP control plane', () => {
     emulator = await startConsul({ nodes: ['node1'] });
     const base = emulator.controlUrl;
     const agent = emulator.agentUrl('node1');
-    const session = ((await (await fetch(`${agent}/v1/session/create`, { method: 'PUT' })).json()) as { ID: string }).ID;
-    expect((await control(base, 'PUT', '/checks/node1/serfHealth', { status: 'critical', output: 'down' })).status).toBe(200);
+    const session = (
+      (await (await fetch(`${agent}/v1/session/create`, { method: 'PUT' })).json()) as { ID: string }
+    ).ID;
+    expect(
+      (await control(base, 'PUT', '/checks/node1/serfHealth', { status: 'critical', output: 'down' })).status,
+    ).toBe(200);
     expect(await (await fetch(`${agent}/v1/session/info/${session}`)).json()).toEqual([]);
-    expect(await control(base, 'PUT', '/checks/node1/serfHealth', { status: 'bad' })).toMatchObject({ status: 400 });
+    expect(await control(base, 'PUT', '/checks/node1/serfHealth', { status: 'bad' })).toMatchObject({
+      status: 400,
+    });
     expect(await control(base, 'POST', '/nodes/ghost/kill')).toMatchObject({ status: 404 });
     expect(await control(base, 'POST', '/clock/advance', { ms: 5 })).toMatchObject({ status: 409 });
     expect(await control(base, 'GET', '/nope')).toMatchObject({ status: 404 });

@@ -9,6 +9,9 @@ import { TestkitError } from '../../src/errors';
 let emulator: ConsulEmulator | undefined;
 let clock: VirtualClock;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 async function start(options: ConsulEmulatorOptions = {}): Promise<ConsulEmulator> {
   clock = createVirtualClock(Date.UTC(2024, 0, 1));
   emulator = await startConsul({ nodes: ['node1', 'node2', 'node3'], clock, ...options });
@@ -26,7 +29,7 @@ async function call(url: string, method: string, path: string, body?: string | o
     ...(body == null ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const text = await res.text();
-  return { status: res.status, text, json: () => JSON.parse(text) as any };
+  return { status: res.status, text, json: (): Json => JSON.parse(text) };
 }
 
 async function parked(e: ConsulEmulator, n: number): Promise<void> {
@@ -56,7 +59,8 @@ describe('killNode / reviveNode', () => {
     const e = await start();
     const n1 = e.agentUrl('node1');
     const n2 = e.agentUrl('node2');
-    const session = (await call(n2, 'PUT', '/v1/session/create', { LockDelay: '1500ms' })).json().ID as string;
+    const session = (await call(n2, 'PUT', '/v1/session/create', { LockDelay: '1500ms' })).json()
+      .ID as string;
     expect((await call(n2, 'PUT', `/v1/kv/leader?acquire=${session}`, 'node2')).text).toBe('true');
     const blocked = fetch(`${n2}/v1/kv/leader?index=${e.index()}&wait=60s`);
     await parked(e, 1);
@@ -76,7 +80,10 @@ describe('killNode / reviveNode', () => {
 
     const journal = e.journal();
     const killed = journal.findIndex((j) => j.op === 'node-killed');
-    const ops = journal.slice(killed).filter((j) => j.node === 'node2').map((j) => [j.op, j.reason]);
+    const ops = journal
+      .slice(killed)
+      .filter((j) => j.node === 'node2')
+      .map((j) => [j.op, j.reason]);
     expect(ops).toEqual([
       ['node-killed', undefined],
       ['node-failed', undefined],
@@ -85,7 +92,11 @@ describe('killNode / reviveNode', () => {
       ['lock-released-by-invalidation', 'node-failed'],
     ]);
     const serf = e.journal().find((j) => j.op === 'check-status' && j.node === 'node2');
-    expect(serf).toMatchObject({ checkId: 'serfHealth', status: 'critical', output: 'Agent not live or unreachable' });
+    expect(serf).toMatchObject({
+      checkId: 'serfHealth',
+      status: 'critical',
+      output: 'Agent not live or unreachable',
+    });
 
     await e.reviveNode('node2');
     expect(e.agentUrl('node2')).toBe(n2);
@@ -144,7 +155,8 @@ describe('partitionNode / healNode', () => {
     const n2 = e.agentUrl('node2');
     await call(n2, 'PUT', '/v1/agent/check/register', { Name: 'app', TTL: '600s', Status: 'passing' });
     const serfSession = (await call(n2, 'PUT', '/v1/session/create')).json().ID as string;
-    const appSession = (await call(n2, 'PUT', '/v1/session/create', { NodeChecks: ['app'] })).json().ID as string;
+    const appSession = (await call(n2, 'PUT', '/v1/session/create', { NodeChecks: ['app'] })).json()
+      .ID as string;
     e.partitionNode('node2');
     // The agent answers the TTL update locally, but cannot tell the servers.
     expect((await call(n2, 'PUT', '/v1/agent/check/fail/app')).status).toBe(200);
@@ -153,7 +165,10 @@ describe('partitionNode / healNode', () => {
     await clock.advance(3000);
     expect((await call(n1, 'GET', `/v1/session/info/${serfSession}`)).json()).toEqual([]);
     expect((await call(n1, 'GET', `/v1/session/info/${appSession}`)).json()).toHaveLength(1);
-    expect(members((await call(n2, 'GET', '/v1/agent/members')).json())).toMatchObject({ node1: 4, node2: 1 });
+    expect(members((await call(n2, 'GET', '/v1/agent/members')).json())).toMatchObject({
+      node1: 4,
+      node2: 1,
+    });
     e.healNode('node2');
     expect((await call(n1, 'GET', `/v1/session/info/${appSession}`)).json()).toEqual([]);
     expect(members((await call(n1, 'GET', '/v1/agent/members')).json())).toMatchObject({ node2: 1 });
@@ -166,7 +181,8 @@ describe('leaveNode', () => {
   it('deregisters the node at once, destroying its sessions, and stops its agent', async () => {
     const e = await start();
     const n1 = e.agentUrl('node1');
-    const session = (await call(e.agentUrl('node3'), 'PUT', '/v1/session/create', { NodeChecks: [] })).json().ID;
+    const session = (await call(e.agentUrl('node3'), 'PUT', '/v1/session/create', { NodeChecks: [] })).json()
+      .ID;
     await call(e.agentUrl('node3'), 'PUT', `/v1/kv/k?acquire=${session}`, 'v');
     await e.leaveNode('node3');
     expect((await call(n1, 'GET', `/v1/session/info/${session}`)).json()).toEqual([]);
@@ -206,7 +222,9 @@ describe('loseLeader / restoreLeader', () => {
     const e = await start({ agentErrorStyle: 'client', rpcHoldTimeoutMs: 100 });
     const n1 = e.agentUrl('node1');
     const invalid = await call(n1, 'PUT', '/v1/kv/a?acquire=00000000-0000-0000-0000-000000000000');
-    expect(invalid.text).toBe('rpc error making call: raft apply failed: invalid session "00000000-0000-0000-0000-000000000000"');
+    expect(invalid.text).toBe(
+      'rpc error making call: raft apply failed: invalid session "00000000-0000-0000-0000-000000000000"',
+    );
     const ghost = await call(n1, 'PUT', '/v1/session/create', { Node: 'ghost' });
     expect(ghost.text).toBe('rpc error making call: apply failed: Missing node registration');
     e.loseLeader();

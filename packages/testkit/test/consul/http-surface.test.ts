@@ -22,7 +22,9 @@ function raw(
     const req = http.request(url, { method, headers: opts.headers ?? {} }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
     });
     req.on('error', reject);
     if (opts.body != null) {
@@ -43,12 +45,20 @@ describe('HTTP surface', () => {
   it('redirects non-canonical paths like Go’s ServeMux and answers unknown paths like HTTPHandlers.Index', async () => {
     emulator = await startConsul();
     const base = emulator.agentUrl('node1');
-    expect(await raw(base, 'GET', '/v1/kv/a//b?raw')).toMatchObject({ status: 301, headers: { location: '/v1/kv/a/b?raw' } });
+    expect(await raw(base, 'GET', '/v1/kv/a//b?raw')).toMatchObject({
+      status: 301,
+      headers: { location: '/v1/kv/a/b?raw' },
+    });
     expect(await raw(base, 'GET', '/v1/kv')).toMatchObject({ status: 301, headers: { location: '/v1/kv/' } });
     const v1 = await raw(base, 'GET', '/v1/unknown');
-    expect([v1.status, v1.body.toString()]).toEqual([404, 'Invalid URL path: not a recognized HTTP API endpoint\n']);
+    expect([v1.status, v1.body.toString()]).toEqual([
+      404,
+      'Invalid URL path: not a recognized HTTP API endpoint\n',
+    ]);
     const other = await raw(base, 'GET', '/nope');
-    expect(other.body.toString()).toBe("Invalid URL path: if attempting to use the HTTP API, ensure the path starts with '/v1/'\n");
+    expect(other.body.toString()).toBe(
+      "Invalid URL path: if attempting to use the HTTP API, ensure the path starts with '/v1/'\n",
+    );
     expect((await raw(base, 'GET', '/')).body.toString()).toContain('UI disabled');
     expect((await raw(base, 'GET', '/v1/kv/%01')).status).toBe(400);
   });
@@ -80,7 +90,10 @@ describe('HTTP surface', () => {
   it('ignores a chunked session body but limits a chunked KV body', async () => {
     emulator = await startConsul();
     const base = emulator.agentUrl('node1');
-    const created = await raw(base, 'PUT', '/v1/session/create', { body: '{"Behavior":"bogus"}', chunked: true });
+    const created = await raw(base, 'PUT', '/v1/session/create', {
+      body: '{"Behavior":"bogus"}',
+      chunked: true,
+    });
     expect(created.status).toBe(200);
     const big = await raw(base, 'PUT', '/v1/kv/big', { body: Buffer.alloc(600_000, 1), chunked: true });
     expect(big.status).toBe(413);
@@ -91,9 +104,15 @@ describe('HTTP surface', () => {
     emulator = await startConsul();
     const base = emulator.agentUrl('node1');
     const decode = await raw(base, 'PUT', '/v1/session/create', { body: '{"Bogus":1}' });
-    expect([decode.status, decode.body.toString()]).toEqual([400, 'Request decode failed: json: unknown field "Bogus"']);
+    expect([decode.status, decode.body.toString()]).toEqual([
+      400,
+      'Request decode failed: json: unknown field "Bogus"',
+    ]);
     const flags = await raw(base, 'PUT', '/v1/kv/a?flags=-1', { body: 'x' });
-    expect([flags.status, flags.body.toString()]).toEqual([500, 'strconv.ParseUint: parsing "-1": invalid syntax']);
+    expect([flags.status, flags.body.toString()]).toEqual([
+      500,
+      'strconv.ParseUint: parsing "-1": invalid syntax',
+    ]);
     const update = await raw(base, 'PUT', '/v1/agent/check/update/x', { body: '' });
     expect([update.status, update.body.toString()]).toEqual([400, 'Request decode failed: EOF']);
   });
@@ -117,9 +136,13 @@ describe('HTTP surface', () => {
     expect(list.headers['x-consul-results-filtered-by-acls']).toBe('true');
     const single = await raw(base, 'GET', '/v1/kv/other/b', { headers: { 'X-Consul-Token': 'app' } });
     expect(single.status).toBe(403);
-    expect(single.body.toString()).toMatch(/^Permission denied: token with AccessorID '[0-9a-f-]{36}' lacks permission 'key:read' on "other\/b"$/);
+    expect(single.body.toString()).toMatch(
+      /^Permission denied: token with AccessorID '[0-9a-f-]{36}' lacks permission 'key:read' on "other\/b"$/,
+    );
     const self = await raw(base, 'GET', '/v1/agent/self');
     expect(self.status).toBe(403);
-    expect(self.body.toString()).toBe(`Permission denied: anonymous token lacks permission 'agent:read' on "node1"`);
+    expect(self.body.toString()).toBe(
+      `Permission denied: anonymous token lacks permission 'agent:read' on "node1"`,
+    );
   });
 });

@@ -109,11 +109,17 @@ describe('three processes contend for one lock', () => {
     const released = journal.find((e) => e.op === 'lock-released-by-invalidation' && e.key === key);
     expect(released).toMatchObject({ index: critical!.index, session: firstHolder.session });
     expect(released!.lockDelayUntil).toBe(critical!.time + LOCK_DELAY_MS);
-    const nextAcquire = journal.find((e) => e.op === 'kv-acquire' && e.key === key && e.index > critical!.index);
+    const nextAcquire = journal.find(
+      (e) => e.op === 'kv-acquire' && e.key === key && e.index > critical!.index,
+    );
     expect(nextAcquire).toMatchObject({ session: next.session });
     // Never earlier: contenders asked during lock-delay and were refused.
     const refusedDuringDelay = journal.filter(
-      (e) => e.op === 'kv-acquire-rejected' && e.key === key && e.time >= critical!.time && e.time < released!.lockDelayUntil!,
+      (e) =>
+        e.op === 'kv-acquire-rejected' &&
+        e.key === key &&
+        e.time >= critical!.time &&
+        e.time < released!.lockDelayUntil!,
     );
     expect(refusedDuringDelay.length).toBeGreaterThan(0);
     expect(nextAcquire!.time).toBeGreaterThanOrEqual(released!.lockDelayUntil!);

@@ -57,9 +57,14 @@ export function createGoLock(h: Harness, opts: GoLockOptions): GoLock {
   const read = async (query: string, signal?: AbortSignal): Promise<Pair | undefined> => {
     const res = await h.get(`/v1/kv/${opts.key}${query}`, signal == null ? {} : { signal });
     if (res.status === 404) return undefined;
-    if (res.status !== 200) throw new Error(`failed to read lock: Unexpected response code: ${res.status} (${res.text})`);
+    if (res.status !== 200)
+      throw new Error(`failed to read lock: Unexpected response code: ${res.status} (${res.text})`);
     const [entry] = res.json<{ Session?: string }[]>();
-    return { Flags: rawUint(res.text, 'Flags') ?? '0', Session: entry?.Session ?? '', index: String(res.index) };
+    return {
+      Flags: rawUint(res.text, 'Flags') ?? '0',
+      Session: entry?.Session ?? '',
+      index: String(res.index),
+    };
   };
 
   /** `Session.RenewPeriodic`: renew every TTL/2 until stopped, then destroy. */
@@ -103,24 +108,32 @@ export function createGoLock(h: Harness, opts: GoLockOptions): GoLock {
       session = created.json<{ ID: string }>().ID;
       renewStop = new AbortController();
       const ttl = opts.sessionOpts.TTL;
-      if (ttl != null && ttl !== '') void renewPeriodic(session, Number.parseFloat(ttl) * 1000, renewStop.signal);
+      if (ttl != null && ttl !== '')
+        void renewPeriodic(session, Number.parseFloat(ttl) * 1000, renewStop.signal);
       let index = '0';
       let ok = false;
       try {
         for (;;) {
           if (stop.aborted) return null;
-          const query = index === '0' ? `?wait=${DEFAULT_LOCK_WAIT_MS}ms` : `?wait=${DEFAULT_LOCK_WAIT_MS}ms&index=${index}`;
+          const query =
+            index === '0'
+              ? `?wait=${DEFAULT_LOCK_WAIT_MS}ms`
+              : `?wait=${DEFAULT_LOCK_WAIT_MS}ms&index=${index}`;
           const pair = await read(query, stop);
           if (pair != null && pair.Flags !== LOCK_FLAG_VALUE) throw new ErrLockConflict();
           let locked = false;
-          if (pair != null && pair.Session === session) locked = true; // reclaim, no PUT
+          if (pair != null && pair.Session === session)
+            locked = true; // reclaim, no PUT
           else if (pair != null && pair.Session !== '') {
             index = pair.index;
             continue;
           }
           if (!locked) {
             const res = await h.put(`/v1/kv/${opts.key}?acquire=${session}&flags=${LOCK_FLAG_VALUE}`, value);
-            if (res.status !== 200) throw new Error(`failed to acquire lock: Unexpected response code: ${res.status} (${res.text})`);
+            if (res.status !== 200)
+              throw new Error(
+                `failed to acquire lock: Unexpected response code: ${res.status} (${res.text})`,
+              );
             locked = res.text.includes('true');
             if (!locked) {
               // PR #1008: learn why, telling contention from lock-delay.

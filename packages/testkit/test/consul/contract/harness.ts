@@ -6,11 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsulTarget } from './driver';
 
+// Rule tests read many JSON shapes; an explicit `any` default keeps them terse.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 export interface Res {
   readonly status: number;
   readonly headers: Headers;
   readonly text: string;
-  json<T = any>(): T;
+  json<T = Json>(): T;
   /** `X-Consul-Index` as a number (NaN when absent). */
   readonly index: number;
 }
@@ -72,7 +76,7 @@ export function createHarness(t: ConsulTarget): Harness {
         status: res.status,
         headers: res.headers,
         text,
-        json: () => JSON.parse(text),
+        json: <T>() => JSON.parse(text) as T,
         index: Number(res.headers.get('x-consul-index') ?? NaN),
       };
     } finally {
@@ -90,7 +94,9 @@ export function createHarness(t: ConsulTarget): Harness {
     put: (path, body, opts = {}) =>
       req('PUT', path, {
         ...opts,
-        ...(body == null ? {} : { body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) }),
+        ...(body == null
+          ? {}
+          : { body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) }),
       }),
     del: (path, opts) => req('DELETE', path, opts),
     async session(body) {
@@ -116,7 +122,7 @@ export function createHarness(t: ConsulTarget): Harness {
     async service(def) {
       const res = await h.put('/v1/agent/service/register', def);
       if (res.status !== 200) throw new Error(`service register: ${res.status} ${res.text}`);
-      const sid = ((def as { ID?: string }).ID ?? (def as { Name: string }).Name) as string;
+      const sid = (def as { ID?: string }).ID ?? (def as { Name: string }).Name;
       services.push(sid);
       return sid;
     },
@@ -144,8 +150,10 @@ export function createHarness(t: ConsulTarget): Harness {
       for (const ac of aborts) ac.abort();
       if (t.fresh) return;
       for (const s of sessions) await req('PUT', `/v1/session/destroy/${s}`).catch(() => {});
-      for (const c of checks) await req('PUT', `/v1/agent/check/deregister/${encodeURIComponent(c)}`).catch(() => {});
-      for (const s of services) await req('PUT', `/v1/agent/service/deregister/${encodeURIComponent(s)}`).catch(() => {});
+      for (const c of checks)
+        await req('PUT', `/v1/agent/check/deregister/${encodeURIComponent(c)}`).catch(() => {});
+      for (const s of services)
+        await req('PUT', `/v1/agent/service/deregister/${encodeURIComponent(s)}`).catch(() => {});
       await req('DELETE', `/v1/kv/contract-${id}/?recurse`).catch(() => {});
     },
   };

@@ -31,6 +31,7 @@ export function rule(
 ): void {
   const needs = opts.needs ?? [];
   const missing = needs.some((x) => !ctx.driver.capabilities[x.need]);
-  const suffix = needs.length === 0 ? '' : ` [${needs.map((x) => `${REASONS[x.need]}: ${x.why}`).join('; ')}]`;
+  const suffix =
+    needs.length === 0 ? '' : ` [${needs.map((x) => `${REASONS[x.need]}: ${x.why}`).join('; ')}]`;
   it.skipIf(missing)(`rule ${n}: ${title}${suffix}`, fn, opts.timeoutMs ?? 30_000);
 }

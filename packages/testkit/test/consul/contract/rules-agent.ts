@@ -40,7 +40,12 @@ export function agentRules(ctx: RuleContext): void {
     const target = await healthServer();
     try {
       const id = h.name('http-check');
-      const reg = await h.put('/v1/agent/check/register', { ID: id, Name: id, HTTP: target.url, Interval: '10s' });
+      const reg = await h.put('/v1/agent/check/register', {
+        ID: id,
+        Name: id,
+        HTTP: target.url,
+        Interval: '10s',
+      });
       expect(reg.status).toBe(200);
       const res = await h.put(`/v1/agent/check/pass/${id}`);
       expect(res.status).toBe(500);
@@ -59,23 +64,28 @@ export function agentRules(ctx: RuleContext): void {
     expect(res.text).toBe("Invalid check status: 'bad'");
   });
 
-  rule(ctx, 74, "a service check gets ID service:<id>, name Service '<name>' check, and starts critical", async () => {
-    const h = ctx.h();
-    const web = h.name('web');
-    await h.service({ Name: web, Check: { TTL: '10s' } });
-    const checks = (await h.get('/v1/agent/checks')).json<Record<string, AgentCheck>>();
-    expect(checks[`service:${web}`]).toMatchObject({
-      CheckID: `service:${web}`,
-      Name: `Service '${web}' check`,
-      Status: 'critical',
-      ServiceID: web,
-    });
-    const two = h.name('two');
-    await h.service({ Name: two, Checks: [{ TTL: '10s' }, { TTL: '20s' }] });
-    const after = (await h.get('/v1/agent/checks')).json<Record<string, AgentCheck>>();
-    expect(after).toHaveProperty(`service:${two}:1`);
-    expect(after).toHaveProperty(`service:${two}:2`);
-  });
+  rule(
+    ctx,
+    74,
+    "a service check gets ID service:<id>, name Service '<name>' check, and starts critical",
+    async () => {
+      const h = ctx.h();
+      const web = h.name('web');
+      await h.service({ Name: web, Check: { TTL: '10s' } });
+      const checks = (await h.get('/v1/agent/checks')).json<Record<string, AgentCheck>>();
+      expect(checks[`service:${web}`]).toMatchObject({
+        CheckID: `service:${web}`,
+        Name: `Service '${web}' check`,
+        Status: 'critical',
+        ServiceID: web,
+      });
+      const two = h.name('two');
+      await h.service({ Name: two, Checks: [{ TTL: '10s' }, { TTL: '20s' }] });
+      const after = (await h.get('/v1/agent/checks')).json<Record<string, AgentCheck>>();
+      expect(after).toHaveProperty(`service:${two}:1`);
+      expect(after).toHaveProperty(`service:${two}:2`);
+    },
+  );
 
   rule(ctx, 75, 'a TTL check not updated within its TTL turns critical with TTL expired output', async () => {
     const h = ctx.h();
@@ -89,22 +99,30 @@ export function agentRules(ctx: RuleContext): void {
     expect(check.Output).toBe('TTL expired (last output before timeout follows): fine');
   });
 
-  rule(ctx, 76, '?passing drops an instance when any of its service or node checks is not passing', async () => {
-    const h = ctx.h();
-    const svc = h.name('svc');
-    await h.service({ Name: svc, Check: { TTL: '60s', Status: 'passing' } });
-    const count = async (): Promise<number> => (await h.get(`/v1/health/service/${svc}?passing`)).json<unknown[]>().length;
-    await h.eventually(async () => expect(await count()).toBe(1));
-    await h.put(`/v1/agent/check/warn/service:${svc}`);
-    await h.eventually(async () => expect(await count()).toBe(0));
-    await h.put(`/v1/agent/check/pass/service:${svc}`);
-    await h.eventually(async () => expect(await count()).toBe(1));
-    const nodeCheck = await h.ttlCheck('node-level', { status: 'warning' });
-    await h.eventually(async () => expect(await count()).toBe(0));
-    const all = (await h.get(`/v1/health/service/${svc}`)).json<{ Checks: { CheckID: string }[] }[]>();
-    expect(all).toHaveLength(1);
-    expect(all[0]!.Checks.map((c) => c.CheckID)).toEqual(expect.arrayContaining(['serfHealth', nodeCheck, `service:${svc}`]));
-  });
+  rule(
+    ctx,
+    76,
+    '?passing drops an instance when any of its service or node checks is not passing',
+    async () => {
+      const h = ctx.h();
+      const svc = h.name('svc');
+      await h.service({ Name: svc, Check: { TTL: '60s', Status: 'passing' } });
+      const count = async (): Promise<number> =>
+        (await h.get(`/v1/health/service/${svc}?passing`)).json<unknown[]>().length;
+      await h.eventually(async () => expect(await count()).toBe(1));
+      await h.put(`/v1/agent/check/warn/service:${svc}`);
+      await h.eventually(async () => expect(await count()).toBe(0));
+      await h.put(`/v1/agent/check/pass/service:${svc}`);
+      await h.eventually(async () => expect(await count()).toBe(1));
+      const nodeCheck = await h.ttlCheck('node-level', { status: 'warning' });
+      await h.eventually(async () => expect(await count()).toBe(0));
+      const all = (await h.get(`/v1/health/service/${svc}`)).json<{ Checks: { CheckID: string }[] }[]>();
+      expect(all).toHaveLength(1);
+      expect(all[0]!.Checks.map((c) => c.CheckID)).toEqual(
+        expect.arrayContaining(['serfHealth', nodeCheck, `service:${svc}`]),
+      );
+    },
+  );
 
   rule(ctx, 77, 'status/leader is a JSON "ip:8300" string and status/peers an array of them', async () => {
     const h = ctx.h();

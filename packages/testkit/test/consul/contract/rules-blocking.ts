@@ -14,26 +14,31 @@ export function blockingRules(ctx: RuleContext): void {
     expect((res as Awaited<typeof p>).index).toBe(index);
   });
 
-  rule(ctx, 57, 'a blocking GET waits out ?wait (plus at most 1/16) or returns promptly on a write', async () => {
-    const h = ctx.h();
-    const k = h.key('a');
-    await h.put(`/v1/kv/${k}`, 'v');
-    const index = (await h.get(`/v1/kv/${k}`)).index;
-    const timedOut = h.get(`/v1/kv/${k}?index=${index}&wait=2s`);
-    await h.t.parked(1);
-    await h.t.elapse(1900);
-    expect(await h.settled(timedOut)).toBe(false);
-    await h.t.elapse(300);
-    const res = await timedOut;
-    expect(res.status).toBe(200);
-    expect(res.index).toBe(index);
-    const woken = h.get(`/v1/kv/${k}?index=${index}&wait=10s`);
-    await h.t.parked(1);
-    await h.put(`/v1/kv/${k}`, 'changed');
-    const changed = await woken;
-    expect(changed.index).toBeGreaterThan(index);
-    expect(changed.json()[0].Value).toBe(Buffer.from('changed').toString('base64'));
-  });
+  rule(
+    ctx,
+    57,
+    'a blocking GET waits out ?wait (plus at most 1/16) or returns promptly on a write',
+    async () => {
+      const h = ctx.h();
+      const k = h.key('a');
+      await h.put(`/v1/kv/${k}`, 'v');
+      const index = (await h.get(`/v1/kv/${k}`)).index;
+      const timedOut = h.get(`/v1/kv/${k}?index=${index}&wait=2s`);
+      await h.t.parked(1);
+      await h.t.elapse(1900);
+      expect(await h.settled(timedOut)).toBe(false);
+      await h.t.elapse(300);
+      const res = await timedOut;
+      expect(res.status).toBe(200);
+      expect(res.index).toBe(index);
+      const woken = h.get(`/v1/kv/${k}?index=${index}&wait=10s`);
+      await h.t.parked(1);
+      await h.put(`/v1/kv/${k}`, 'changed');
+      const changed = await woken;
+      expect(changed.index).toBeGreaterThan(index);
+      expect(changed.json()[0].Value).toBe(Buffer.from('changed').toString('base64'));
+    },
+  );
 
   rule(ctx, 58, 'a write to another key does not wake a blocking GET', async () => {
     const h = ctx.h();
@@ -48,47 +53,57 @@ export function blockingRules(ctx: RuleContext): void {
     expect((await p).index).toBeGreaterThan(index);
   });
 
-  rule(ctx, 59, 'a blocking GET on a missing key waits through unrelated writes until the key appears', async () => {
-    const h = ctx.h();
-    const missing = h.key('missing');
-    await h.put(`/v1/kv/${h.key('seed')}`, 'v');
-    const tableIndex = (await h.get(`/v1/kv/${missing}`)).index;
-    const p = h.get(`/v1/kv/${missing}?index=${tableIndex}&wait=5s`);
-    await h.t.parked(1);
-    await h.put(`/v1/kv/${h.key('unrelated')}`, 'x');
-    await h.del(`/v1/kv/${h.key('seed')}`);
-    expect(await h.settled(p)).toBe(false);
-    await h.put(`/v1/kv/${missing}`, 'here');
-    const res = await p;
-    expect(res.status).toBe(200);
-    expect(res.index).toBe(res.json()[0].ModifyIndex);
-  });
+  rule(
+    ctx,
+    59,
+    'a blocking GET on a missing key waits through unrelated writes until the key appears',
+    async () => {
+      const h = ctx.h();
+      const missing = h.key('missing');
+      await h.put(`/v1/kv/${h.key('seed')}`, 'v');
+      const tableIndex = (await h.get(`/v1/kv/${missing}`)).index;
+      const p = h.get(`/v1/kv/${missing}?index=${tableIndex}&wait=5s`);
+      await h.t.parked(1);
+      await h.put(`/v1/kv/${h.key('unrelated')}`, 'x');
+      await h.del(`/v1/kv/${h.key('seed')}`);
+      expect(await h.settled(p)).toBe(false);
+      await h.put(`/v1/kv/${missing}`, 'here');
+      const res = await p;
+      expect(res.status).toBe(200);
+      expect(res.index).toBe(res.json()[0].ModifyIndex);
+    },
+  );
 
-  rule(ctx, 60, 'a blocking ?recurse wakes on any write, delete or lock change under the prefix', async () => {
-    const h = ctx.h();
-    const p = h.key('p/');
-    await h.put(`/v1/kv/${h.key('p/a')}`, 'v');
-    const s = await h.session();
-    const changes: [string, () => Promise<unknown>][] = [
-      ['write', () => h.put(`/v1/kv/${h.key('p/b')}`, 'v')],
-      ['lock', () => h.put(`/v1/kv/${h.key('p/a')}?acquire=${s}`, 'v')],
-      ['unlock', () => h.put(`/v1/kv/${h.key('p/a')}?release=${s}`, 'v')],
-      ['delete', () => h.del(`/v1/kv/${h.key('p/b')}`)],
-    ];
-    for (const [what, change] of changes) {
+  rule(
+    ctx,
+    60,
+    'a blocking ?recurse wakes on any write, delete or lock change under the prefix',
+    async () => {
+      const h = ctx.h();
+      const p = h.key('p/');
+      await h.put(`/v1/kv/${h.key('p/a')}`, 'v');
+      const s = await h.session();
+      const changes: [string, () => Promise<unknown>][] = [
+        ['write', () => h.put(`/v1/kv/${h.key('p/b')}`, 'v')],
+        ['lock', () => h.put(`/v1/kv/${h.key('p/a')}?acquire=${s}`, 'v')],
+        ['unlock', () => h.put(`/v1/kv/${h.key('p/a')}?release=${s}`, 'v')],
+        ['delete', () => h.del(`/v1/kv/${h.key('p/b')}`)],
+      ];
+      for (const [what, change] of changes) {
+        const index = (await h.get(`/v1/kv/${p}?recurse`)).index;
+        const waiting = h.get(`/v1/kv/${p}?recurse&index=${index}&wait=10s`);
+        await h.t.parked(1);
+        await change();
+        const res = await waiting;
+        expect(res.index, what).toBeGreaterThan(index);
+      }
       const index = (await h.get(`/v1/kv/${p}?recurse`)).index;
       const waiting = h.get(`/v1/kv/${p}?recurse&index=${index}&wait=10s`);
       await h.t.parked(1);
-      await change();
-      const res = await waiting;
-      expect(res.index, what).toBeGreaterThan(index);
-    }
-    const index = (await h.get(`/v1/kv/${p}?recurse`)).index;
-    const waiting = h.get(`/v1/kv/${p}?recurse&index=${index}&wait=10s`);
-    await h.t.parked(1);
-    await h.put(`/v1/kv/${h.key('q/outside')}`, 'v');
-    expect(await h.settled(waiting)).toBe(false);
-  });
+      await h.put(`/v1/kv/${h.key('q/outside')}`, 'v');
+      expect(await h.settled(waiting)).toBe(false);
+    },
+  );
 
   rule(
     ctx,
@@ -144,26 +159,36 @@ export function blockingRules(ctx: RuleContext): void {
     }
   });
 
-  rule(ctx, 64, 'reads carry KnownLeader, LastContact and Effective-Consistency; writes carry none', async () => {
-    const h = ctx.h();
-    const k = h.key('a');
-    const write = await h.put(`/v1/kv/${k}`, 'v');
-    for (const name of ['x-consul-index', 'x-consul-knownleader', 'x-consul-lastcontact', 'x-consul-effective-consistency']) {
-      expect(write.headers.get(name), name).toBeNull();
-    }
-    const cases: [string, string][] = [
-      ['', 'leader'],
-      ['?consistent', 'consistent'],
-      ['?stale', 'stale'],
-    ];
-    for (const [q, mode] of cases) {
-      const res = await h.get(`/v1/kv/${k}${q}`);
-      expect(res.headers.get('x-consul-knownleader')).toBe('true');
-      expect(res.headers.get('x-consul-effective-consistency')).toBe(mode);
-      if (mode !== 'stale') expect(res.headers.get('x-consul-lastcontact')).toBe('0');
-      else expect(Number(res.headers.get('x-consul-lastcontact'))).toBeGreaterThanOrEqual(0);
-    }
-  });
+  rule(
+    ctx,
+    64,
+    'reads carry KnownLeader, LastContact and Effective-Consistency; writes carry none',
+    async () => {
+      const h = ctx.h();
+      const k = h.key('a');
+      const write = await h.put(`/v1/kv/${k}`, 'v');
+      for (const name of [
+        'x-consul-index',
+        'x-consul-knownleader',
+        'x-consul-lastcontact',
+        'x-consul-effective-consistency',
+      ]) {
+        expect(write.headers.get(name), name).toBeNull();
+      }
+      const cases: [string, string][] = [
+        ['', 'leader'],
+        ['?consistent', 'consistent'],
+        ['?stale', 'stale'],
+      ];
+      for (const [q, mode] of cases) {
+        const res = await h.get(`/v1/kv/${k}${q}`);
+        expect(res.headers.get('x-consul-knownleader')).toBe('true');
+        expect(res.headers.get('x-consul-effective-consistency')).toBe(mode);
+        if (mode !== 'stale') expect(res.headers.get('x-consul-lastcontact')).toBe('0');
+        else expect(Number(res.headers.get('x-consul-lastcontact'))).toBeGreaterThanOrEqual(0);
+      }
+    },
+  );
 
   rule(ctx, 65, '?stale together with ?consistent is a 400', async () => {
     const h = ctx.h();

@@ -120,47 +120,62 @@ export function kvRules(ctx: RuleContext): void {
     expect((await h.del(`/v1/kv/${k}`)).text).toBe('true');
   });
 
-  rule(ctx, 29, 'DELETE ?cas deletes on a match, refuses a mismatch or 0, and is true on a missing key', async () => {
-    const h = ctx.h();
-    const k = h.key('dcas');
-    await h.put(`/v1/kv/${k}`, 'v');
-    const idx = (await entry(k)).e.ModifyIndex;
-    expect((await h.del(`/v1/kv/${k}?cas=0`)).text).toBe('false');
-    expect((await h.del(`/v1/kv/${k}?cas=${idx + 1000}`)).text).toBe('false');
-    expect((await h.get(`/v1/kv/${k}`)).status).toBe(200);
-    expect((await h.del(`/v1/kv/${k}?cas=${idx}`)).text).toBe('true');
-    expect((await h.get(`/v1/kv/${k}`)).status).toBe(404);
-    expect((await h.del(`/v1/kv/${k}?cas=12345`)).text).toBe('true');
-  });
+  rule(
+    ctx,
+    29,
+    'DELETE ?cas deletes on a match, refuses a mismatch or 0, and is true on a missing key',
+    async () => {
+      const h = ctx.h();
+      const k = h.key('dcas');
+      await h.put(`/v1/kv/${k}`, 'v');
+      const idx = (await entry(k)).e.ModifyIndex;
+      expect((await h.del(`/v1/kv/${k}?cas=0`)).text).toBe('false');
+      expect((await h.del(`/v1/kv/${k}?cas=${idx + 1000}`)).text).toBe('false');
+      expect((await h.get(`/v1/kv/${k}`)).status).toBe(200);
+      expect((await h.del(`/v1/kv/${k}?cas=${idx}`)).text).toBe('true');
+      expect((await h.get(`/v1/kv/${k}`)).status).toBe(404);
+      expect((await h.del(`/v1/kv/${k}?cas=12345`)).text).toBe('true');
+    },
+  );
 
-  rule(ctx, 30, '?recurse lists every key under the prefix, sorted; 404 when none; =false still recurses', async () => {
-    const h = ctx.h();
-    const p = h.key('p');
-    for (const k of ['p/c', 'p/a', 'p/b/x', 'q']) await h.put(`/v1/kv/${h.key(k)}`, k);
-    const res = await h.get(`/v1/kv/${p}?recurse`);
-    expect(res.status).toBe(200);
-    expect(res.json<Entry[]>().map((e) => e.Key)).toEqual([h.key('p/a'), h.key('p/b/x'), h.key('p/c')]);
-    const withFalse = await h.get(`/v1/kv/${p}?recurse=false`);
-    expect(withFalse.json<Entry[]>()).toHaveLength(3);
-    const none = await h.get(`/v1/kv/${h.key('nothing')}?recurse`);
-    expect(none.status).toBe(404);
-    expect(none.text).toBe('');
-  });
+  rule(
+    ctx,
+    30,
+    '?recurse lists every key under the prefix, sorted; 404 when none; =false still recurses',
+    async () => {
+      const h = ctx.h();
+      const p = h.key('p');
+      for (const k of ['p/c', 'p/a', 'p/b/x', 'q']) await h.put(`/v1/kv/${h.key(k)}`, k);
+      const res = await h.get(`/v1/kv/${p}?recurse`);
+      expect(res.status).toBe(200);
+      expect(res.json<Entry[]>().map((e) => e.Key)).toEqual([h.key('p/a'), h.key('p/b/x'), h.key('p/c')]);
+      const withFalse = await h.get(`/v1/kv/${p}?recurse=false`);
+      expect(withFalse.json<Entry[]>()).toHaveLength(3);
+      const none = await h.get(`/v1/kv/${h.key('nothing')}?recurse`);
+      expect(none.status).toBe(404);
+      expect(none.text).toBe('');
+    },
+  );
 
-  rule(ctx, 31, '?keys&separator lists first-level keys and sub-prefixes once; 404 for a non-empty prefix with none', async () => {
-    const h = ctx.h();
-    for (const k of ['p/bar', 'p/foo', 'p/sub/x', 'p/sub/y']) await h.put(`/v1/kv/${h.key(k)}`, 'v');
-    const res = await h.get(`/v1/kv/${h.key('p/')}?keys&separator=/`);
-    expect(res.status).toBe(200);
-    expect(res.json()).toEqual([h.key('p/bar'), h.key('p/foo'), h.key('p/sub/')]);
-    expect((await h.get(`/v1/kv/${h.key('none/')}?keys`)).status).toBe(404);
-    if (h.t.fresh) {
-      for (const k of ['p/bar', 'p/foo', 'p/sub/x', 'p/sub/y']) await h.del(`/v1/kv/${h.key(k)}`);
-      const empty = await h.get('/v1/kv/?keys');
-      expect(empty.status).toBe(200);
-      expect(empty.text).toBe('[]');
-    }
-  });
+  rule(
+    ctx,
+    31,
+    '?keys&separator lists first-level keys and sub-prefixes once; 404 for a non-empty prefix with none',
+    async () => {
+      const h = ctx.h();
+      for (const k of ['p/bar', 'p/foo', 'p/sub/x', 'p/sub/y']) await h.put(`/v1/kv/${h.key(k)}`, 'v');
+      const res = await h.get(`/v1/kv/${h.key('p/')}?keys&separator=/`);
+      expect(res.status).toBe(200);
+      expect(res.json()).toEqual([h.key('p/bar'), h.key('p/foo'), h.key('p/sub/')]);
+      expect((await h.get(`/v1/kv/${h.key('none/')}?keys`)).status).toBe(404);
+      if (h.t.fresh) {
+        for (const k of ['p/bar', 'p/foo', 'p/sub/x', 'p/sub/y']) await h.del(`/v1/kv/${h.key(k)}`);
+        const empty = await h.get('/v1/kv/?keys');
+        expect(empty.status).toBe(200);
+        expect(empty.text).toBe('[]');
+      }
+    },
+  );
 
   rule(ctx, 32, '?raw answers the bytes as text/plain', async () => {
     const h = ctx.h();

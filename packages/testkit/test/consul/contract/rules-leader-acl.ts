@@ -56,7 +56,12 @@ export function leaderRules(ctx: RuleContext): void {
       await h.t.elapse(101);
       expect(await alive()).toBe(false);
     },
-    { needs: [{ need: 'controls', why: 'leader loss' }, { need: 'virtualTime', why: '80 s of TTL' }] },
+    {
+      needs: [
+        { need: 'controls', why: 'leader loss' },
+        { need: 'virtualTime', why: '80 s of TTL' },
+      ],
+    },
   );
 
   describe('with ACLs enabled (default deny)', () => {
@@ -77,7 +82,9 @@ export function leaderRules(ctx: RuleContext): void {
       async () => {
         const h = acl!;
         const k = h.key('a');
-        const denied = await h.put(`/v1/kv/${k}`, 'v', { headers: { 'X-Consul-Token': CONTRACT_ACL.readOnly } });
+        const denied = await h.put(`/v1/kv/${k}`, 'v', {
+          headers: { 'X-Consul-Token': CONTRACT_ACL.readOnly },
+        });
         expect(denied.status).toBe(403);
         expect(denied.text.startsWith('Permission denied')).toBe(true);
         expect(denied.text).toBe(
@@ -103,11 +110,19 @@ export function leaderRules(ctx: RuleContext): void {
         const root = CONTRACT_ACL.management;
         const ro = CONTRACT_ACL.readOnly;
         expect((await h.put(`/v1/kv/${k}`, 'v', { headers: { 'X-Consul-Token': root } })).status).toBe(200);
-        expect((await h.put(`/v1/kv/${k}`, 'v', { headers: { Authorization: `Bearer ${root}` } })).status).toBe(200);
+        expect(
+          (await h.put(`/v1/kv/${k}`, 'v', { headers: { Authorization: `Bearer ${root}` } })).status,
+        ).toBe(200);
         expect((await h.put(`/v1/kv/${k}?token=${root}`, 'v')).status).toBe(200);
-        expect((await h.put(`/v1/kv/${k}?token=${root}`, 'v', { headers: { 'X-Consul-Token': ro } })).status).toBe(200);
-        expect((await h.put(`/v1/kv/${k}?token=${ro}`, 'v', { headers: { 'X-Consul-Token': root } })).status).toBe(403);
-        expect((await h.put(`/v1/kv/${k}`, 'v', { headers: { Authorization: `Basic ${root}` } })).status).toBe(403);
+        expect(
+          (await h.put(`/v1/kv/${k}?token=${root}`, 'v', { headers: { 'X-Consul-Token': ro } })).status,
+        ).toBe(200);
+        expect(
+          (await h.put(`/v1/kv/${k}?token=${ro}`, 'v', { headers: { 'X-Consul-Token': root } })).status,
+        ).toBe(403);
+        expect(
+          (await h.put(`/v1/kv/${k}`, 'v', { headers: { Authorization: `Basic ${root}` } })).status,
+        ).toBe(403);
       },
       { needs: [{ need: 'acl', why: 'ACL tokens' }] },
     );

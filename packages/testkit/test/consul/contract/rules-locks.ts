@@ -36,20 +36,25 @@ export function lockRules(ctx: RuleContext): void {
     expect(e.CreateIndex).toBe(e.ModifyIndex);
   });
 
-  rule(ctx, 34, 'acquiring an unlocked key bumps LockIndex and ModifyIndex and keeps CreateIndex', async () => {
-    const h = ctx.h();
-    const [s, t] = [await h.session(), await h.session()];
-    const k = h.key('l');
-    await acquire(h, k, s);
-    await h.put(`/v1/kv/${k}?release=${s}`);
-    const before = (await entry(h, k))!;
-    expect(await acquire(h, k, t, 'x')).toBe('true');
-    const after = (await entry(h, k))!;
-    expect(after.LockIndex).toBe(before.LockIndex + 1);
-    expect(after.Session).toBe(t);
-    expect(after.CreateIndex).toBe(before.CreateIndex);
-    expect(after.ModifyIndex).toBeGreaterThan(before.ModifyIndex);
-  });
+  rule(
+    ctx,
+    34,
+    'acquiring an unlocked key bumps LockIndex and ModifyIndex and keeps CreateIndex',
+    async () => {
+      const h = ctx.h();
+      const [s, t] = [await h.session(), await h.session()];
+      const k = h.key('l');
+      await acquire(h, k, s);
+      await h.put(`/v1/kv/${k}?release=${s}`);
+      const before = (await entry(h, k))!;
+      expect(await acquire(h, k, t, 'x')).toBe('true');
+      const after = (await entry(h, k))!;
+      expect(after.LockIndex).toBe(before.LockIndex + 1);
+      expect(after.Session).toBe(t);
+      expect(after.CreateIndex).toBe(before.CreateIndex);
+      expect(after.ModifyIndex).toBeGreaterThan(before.ModifyIndex);
+    },
+  );
 
   rule(ctx, 35, 're-acquire by the holder keeps LockIndex; identical content keeps ModifyIndex', async () => {
     const h = ctx.h();
@@ -91,19 +96,24 @@ export function lockRules(ctx: RuleContext): void {
     expect(res.text).toContain('missing session');
   });
 
-  rule(ctx, 39, 'release by the holder drops Session, keeps LockIndex, bumps ModifyIndex, takes body and flags', async () => {
-    const h = ctx.h();
-    const s = await h.session();
-    const k = h.key('l');
-    await h.put(`/v1/kv/${k}?acquire=${s}&flags=5`, 'held');
-    const before = (await entry(h, k))!;
-    expect((await h.put(`/v1/kv/${k}?release=${s}&flags=9`, 'released')).text).toBe('true');
-    const after = (await entry(h, k))!;
-    expect(after).not.toHaveProperty('Session');
-    expect(after.LockIndex).toBe(before.LockIndex);
-    expect(after.ModifyIndex).toBeGreaterThan(before.ModifyIndex);
-    expect(after).toMatchObject({ Value: b64('released'), Flags: 9 });
-  });
+  rule(
+    ctx,
+    39,
+    'release by the holder drops Session, keeps LockIndex, bumps ModifyIndex, takes body and flags',
+    async () => {
+      const h = ctx.h();
+      const s = await h.session();
+      const k = h.key('l');
+      await h.put(`/v1/kv/${k}?acquire=${s}&flags=5`, 'held');
+      const before = (await entry(h, k))!;
+      expect((await h.put(`/v1/kv/${k}?release=${s}&flags=9`, 'released')).text).toBe('true');
+      const after = (await entry(h, k))!;
+      expect(after).not.toHaveProperty('Session');
+      expect(after.LockIndex).toBe(before.LockIndex);
+      expect(after.ModifyIndex).toBeGreaterThan(before.ModifyIndex);
+      expect(after).toMatchObject({ Value: b64('released'), Flags: 9 });
+    },
+  );
 
   rule(ctx, 40, 'release by a non-holder, or of a missing key, answers false', async () => {
     const h = ctx.h();
@@ -125,14 +135,19 @@ export function lockRules(ctx: RuleContext): void {
     expect(await acquire(h, k, t)).toBe('true');
   });
 
-  rule(ctx, 42, 'a plain PUT on a held key succeeds, keeps the session and resets LockIndex to 0', async () => {
-    const h = ctx.h();
-    const s = await h.session();
-    const k = h.key('l');
-    await acquire(h, k, s, 'a');
-    expect((await h.put(`/v1/kv/${k}`, 'b')).text).toBe('true');
-    expect(await entry(h, k)).toMatchObject({ Value: b64('b'), Session: s, LockIndex: 0 });
-  });
+  rule(
+    ctx,
+    42,
+    'a plain PUT on a held key succeeds, keeps the session and resets LockIndex to 0',
+    async () => {
+      const h = ctx.h();
+      const s = await h.session();
+      const k = h.key('l');
+      await acquire(h, k, s, 'a');
+      expect((await h.put(`/v1/kv/${k}`, 'b')).text).toBe('true');
+      expect(await entry(h, k)).toMatchObject({ Value: b64('b'), Session: s, LockIndex: 0 });
+    },
+  );
 
   rule(ctx, 43, 'a plain DELETE removes a held key and wakes a blocking GET with 404', async () => {
     const h = ctx.h();
@@ -185,22 +200,27 @@ export function lockRules(ctx: RuleContext): void {
     expect(res.index).toBe(destroyIndex);
   });
 
-  rule(ctx, 46, 'during lock-delay an acquire with an unknown session answers false without consuming an index', async () => {
-    const h = ctx.h();
-    const s = await h.session();
-    const k = h.key('l');
-    await acquire(h, k, s);
-    await h.put(`/v1/session/destroy/${s}`);
-    const before = await h.get(`/v1/kv/${k}`);
-    const raftBefore = ctx.driver.capabilities.controls ? ctx.controls().emulator.index() : undefined;
-    const res = await h.put(`/v1/kv/${k}?acquire=${NOBODY}`);
-    expect(res.status).toBe(200);
-    expect(res.text).toBe('false');
-    const after = await h.get(`/v1/kv/${k}`);
-    expect(after.index).toBe(before.index);
-    expect(after.text).toBe(before.text);
-    if (raftBefore != null) expect(ctx.controls().emulator.index()).toBe(raftBefore);
-  });
+  rule(
+    ctx,
+    46,
+    'during lock-delay an acquire with an unknown session answers false without consuming an index',
+    async () => {
+      const h = ctx.h();
+      const s = await h.session();
+      const k = h.key('l');
+      await acquire(h, k, s);
+      await h.put(`/v1/session/destroy/${s}`);
+      const before = await h.get(`/v1/kv/${k}`);
+      const raftBefore = ctx.driver.capabilities.controls ? ctx.controls().emulator.index() : undefined;
+      const res = await h.put(`/v1/kv/${k}?acquire=${NOBODY}`);
+      expect(res.status).toBe(200);
+      expect(res.text).toBe('false');
+      const after = await h.get(`/v1/kv/${k}`);
+      expect(after.index).toBe(before.index);
+      expect(after.text).toBe(before.text);
+      if (raftBefore != null) expect(ctx.controls().emulator.index()).toBe(raftBefore);
+    },
+  );
 
   rule(ctx, 47, 'during lock-delay a plain PUT, a CAS and a DELETE all succeed', async () => {
     const h = ctx.h();
@@ -252,11 +272,14 @@ export function lockRules(ctx: RuleContext): void {
       const h = ctx.h();
       const contender = await h.session({ NodeChecks: [] });
       const blocked = async (k: string): Promise<void> => {
-        expect(await h.eventually(async () => {
-          const e = await entry(h, k);
-          if (e?.Session != null) throw new Error('still held');
-          return acquire(h, k, contender);
-        }), k).toBe('false');
+        expect(
+          await h.eventually(async () => {
+            const e = await entry(h, k);
+            if (e?.Session != null) throw new Error('still held');
+            return acquire(h, k, contender);
+          }),
+          k,
+        ).toBe('false');
       };
       // Explicit destroy.
       const a = await h.session();
@@ -306,22 +329,29 @@ export function lockRules(ctx: RuleContext): void {
     expect(await acquire(h, k, t)).toBe('true');
   });
 
-  rule(ctx, 52, 'a listed check going critical destroys the session and frees its keys at the same index', async () => {
-    const h = ctx.h();
-    const svc = await h.service({ Name: h.name('web'), Check: { TTL: '60s', Status: 'passing' } });
-    const checkId = `service:${svc}`;
-    const s = await h.eventually(() => h.session({ ServiceChecks: [{ ID: checkId }] }));
-    const k = h.key('l');
-    await acquire(h, k, s);
-    expect((await h.put(`/v1/agent/check/fail/${checkId}`)).status).toBe(200);
-    await h.eventually(async () => expect((await h.get(`/v1/session/info/${s}`)).text).toBe('[]'));
-    const e = (await entry(h, k))!;
-    expect(e).not.toHaveProperty('Session');
-    const health = (await h.get(`/v1/health/service/${svc}`)).json<{ Checks: { CheckID: string; Status: string; ModifyIndex: number }[] }[]>();
-    const check = health[0]!.Checks.find((c) => c.CheckID === checkId)!;
-    expect(check.Status).toBe('critical');
-    expect(e.ModifyIndex).toBe(check.ModifyIndex);
-  });
+  rule(
+    ctx,
+    52,
+    'a listed check going critical destroys the session and frees its keys at the same index',
+    async () => {
+      const h = ctx.h();
+      const svc = await h.service({ Name: h.name('web'), Check: { TTL: '60s', Status: 'passing' } });
+      const checkId = `service:${svc}`;
+      const s = await h.eventually(() => h.session({ ServiceChecks: [{ ID: checkId }] }));
+      const k = h.key('l');
+      await acquire(h, k, s);
+      expect((await h.put(`/v1/agent/check/fail/${checkId}`)).status).toBe(200);
+      await h.eventually(async () => expect((await h.get(`/v1/session/info/${s}`)).text).toBe('[]'));
+      const e = (await entry(h, k))!;
+      expect(e).not.toHaveProperty('Session');
+      const health = (await h.get(`/v1/health/service/${svc}`)).json<
+        { Checks: { CheckID: string; Status: string; ModifyIndex: number }[] }[]
+      >();
+      const check = health[0]!.Checks.find((c) => c.CheckID === checkId)!;
+      expect(check.Status).toBe('critical');
+      expect(e.ModifyIndex).toBe(check.ModifyIndex);
+    },
+  );
 
   rule(ctx, 53, 'a listed check going to warning leaves the session alone', async () => {
     const h = ctx.h();

@@ -32,11 +32,22 @@ export function sessionRules(ctx: RuleContext): void {
     expect(s).not.toHaveProperty('Checks');
     expect(s!.CreateIndex).toBe(s!.ModifyIndex);
     // Field order as Consul marshals structs.Session (spec §2.1).
-    const order = ['ID', 'Name', 'Node', 'LockDelay', 'Behavior', 'TTL', 'NodeChecks', 'ServiceChecks', 'CreateIndex', 'ModifyIndex'];
+    const order = [
+      'ID',
+      'Name',
+      'Node',
+      'LockDelay',
+      'Behavior',
+      'TTL',
+      'NodeChecks',
+      'ServiceChecks',
+      'CreateIndex',
+      'ModifyIndex',
+    ];
     expect(Object.keys(s!).filter((k) => order.includes(k))).toEqual(order);
   });
 
-  rule(ctx, 2, "an unknown Behavior is a 500 naming it", async () => {
+  rule(ctx, 2, 'an unknown Behavior is a 500 naming it', async () => {
     const res = await ctx.h().put('/v1/session/create', { Behavior: 'bogus' });
     expect(res.status).toBe(500);
     expect(res.text).toContain("Invalid Behavior setting 'bogus'");
@@ -62,12 +73,17 @@ export function sessionRules(ctx: RuleContext): void {
     expect(res.text).toContain("Session TTL 'abc' invalid");
   });
 
-  rule(ctx, 5, 'a session on a node missing from the catalog fails with Missing node registration', async () => {
-    const h = ctx.h();
-    const res = await h.put('/v1/session/create', { Node: h.name('ghost') });
-    expect(res.status).toBe(500);
-    expect(res.text).toContain('Missing node registration');
-  });
+  rule(
+    ctx,
+    5,
+    'a session on a node missing from the catalog fails with Missing node registration',
+    async () => {
+      const h = ctx.h();
+      const res = await h.put('/v1/session/create', { Node: h.name('ghost') });
+      expect(res.status).toBe(500);
+      expect(res.text).toContain('Missing node registration');
+    },
+  );
 
   rule(ctx, 6, 'a session listing an unknown check fails with Missing check registration', async () => {
     const h = ctx.h();
@@ -192,7 +208,8 @@ export function sessionRules(ctx: RuleContext): void {
     'a 10s TTL session lives until 2×TTL; a renew at 15 s moves that to 35 s',
     async () => {
       const h = ctx.h();
-      const count = async (id: string): Promise<number> => (await h.get(`/v1/session/info/${id}`)).json<unknown[]>().length;
+      const count = async (id: string): Promise<number> =>
+        (await h.get(`/v1/session/info/${id}`)).json<unknown[]>().length;
       const a = await h.session({ TTL: '10s' });
       await h.t.elapse(19_900);
       expect(await count(a)).toBe(1);
