@@ -14,6 +14,8 @@ export type NatAgentErrorCode =
   | 'COMMAND_FAILED'
   /** A local agent or Consul answered in a way `status` cannot use. */
   | 'UNAVAILABLE'
+  /** A claim ended with routes not (verifiably) pointing at the target; the message lists them. */
+  | 'CLAIM_INCOMPLETE'
   /** This instance does not hold the lease any more; the work was stopped. */
   | 'LEASE_LOST'
   /** The caller aborted the operation. */

@@ -78,6 +78,11 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export interface Logger {
   /** One structured line: `{"level":…,"time":<ms>,"event":name,…fields}`. */
   event(level: LogLevel, name: LogEvent, fields?: Record<string, unknown>): void;
+  /**
+   * A line from a library, which carries its own `event` names (`lock_acquired`, …) and a message.
+   * Optional: test loggers may drop them.
+   */
+  raw?(level: LogLevel, fields: Record<string, unknown>, message?: string): void;
 }
 
 /** Why a leader stopped being one (the `reason` label of `nat_ha_failovers_total`). */

@@ -1,14 +1,16 @@
 import type { Clock, TimerHandle } from '../ports';
 
 /**
- * The production clock: Date.now() and Node timers. Timers are unref'd — the agent's lifetime is
- * held by its HTTP server and Consul watches, never by a pending timer.
+ * The production clock. `now()` is monotonic (`performance.timeOrigin + performance.now()`): lease
+ * fences and hold-downs must not jump when NTP steps the wall clock (docs/safety.md), and the libraries
+ * share this clock. Timers are unref'd — the agent's lifetime is held by its HTTP server and Consul
+ * watches, never by a pending timer.
  */
 export function createNodeClock(): Clock {
   let nextId = 1;
   const timers = new Map<number, NodeJS.Timeout>();
   return {
-    now: () => Date.now(),
+    now: () => performance.timeOrigin + performance.now(),
     sleep: (ms, signal) =>
       new Promise<void>((resolve, reject) => {
         if (signal?.aborted === true) {

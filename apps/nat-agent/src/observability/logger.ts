@@ -29,6 +29,10 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger & { flush()
     event(level, name, fields = {}) {
       log[level]({ event: name, ...fields });
     },
+    raw(level, fields, message) {
+      if (message === undefined) log[level](fields);
+      else log[level](fields, message);
+    },
     flush() {
       log.flush();
     },
