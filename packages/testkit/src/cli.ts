@@ -84,7 +84,8 @@ async function readWorld(file: string): Promise<WorldSpec> {
 async function serve(values: Record<string, string | boolean | undefined>): Promise<number> {
   const portBase = intFlag('port-base', values['port-base'] as string | undefined, 1, 65535);
   const latency = (values.latency as string | undefined) ?? 'none';
-  if (latency !== 'none' && latency !== 'realistic') throw new UsageError(`--latency must be 'none' or 'realistic', got '${latency}'`);
+  if (latency !== 'none' && latency !== 'realistic')
+    throw new UsageError(`--latency must be 'none' or 'realistic', got '${latency}'`);
   const world = typeof values.world === 'string' ? await readWorld(values.world) : defaultWorld();
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
@@ -99,16 +100,25 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
     signal: stop.signal,
   });
   process.stdout.write(`${JSON.stringify(sim.endpoints)}\n`);
-  if (!stop.signal.aborted) await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+  if (!stop.signal.aborted)
+    await new Promise<void>((resolve) =>
+      stop.signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
   await sim.close();
   return 0;
 }
 
 function world(values: Record<string, string | boolean | undefined>): number {
   const spec = defaultWorld({
-    ...(values.azs != null ? { availabilityZones: intFlag('azs', values.azs as string, 1, 6) as number } : {}),
-    ...(values['nat-instances'] != null ? { natInstances: intFlag('nat-instances', values['nat-instances'] as string, 1, 64) as number } : {}),
-    ...(values['route-tables'] != null ? { privateRouteTables: intFlag('route-tables', values['route-tables'] as string, 1, 200) as number } : {}),
+    ...(values.azs != null
+      ? { availabilityZones: intFlag('azs', values.azs as string, 1, 6) as number }
+      : {}),
+    ...(values['nat-instances'] != null
+      ? { natInstances: intFlag('nat-instances', values['nat-instances'] as string, 1, 64) as number }
+      : {}),
+    ...(values['route-tables'] != null
+      ? { privateRouteTables: intFlag('route-tables', values['route-tables'] as string, 1, 200) as number }
+      : {}),
     natGateways: values['nat-gateways'] === true,
   });
   process.stdout.write(`${JSON.stringify(spec, null, 2)}\n`);
@@ -168,7 +178,10 @@ async function main(argv: string[]): Promise<number> {
     }
     throw new UsageError(`unknown command '${command as string}' (expected serve or world)`);
   } catch (err) {
-    if (err instanceof UsageError || (TestkitError.isInstance(err) && err.code === 'INVALID_OPTION' && command === 'world')) {
+    if (
+      err instanceof UsageError ||
+      (TestkitError.isInstance(err) && err.code === 'INVALID_OPTION' && command === 'world')
+    ) {
       process.stderr.write(`nat-ha-sim: ${err.message}\nRun 'nat-ha-sim --help' for usage.\n`);
       return 2;
     }

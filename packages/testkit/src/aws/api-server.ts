@@ -76,7 +76,13 @@ const DEFAULT_FAULT_MESSAGES: Record<string, string> = {
   ServiceUnavailable: 'Service is unavailable. Please try again later.',
 };
 
-function send(res: http.ServerResponse, status: number, requestId: string, body: string, service: ApiService): void {
+function send(
+  res: http.ServerResponse,
+  status: number,
+  requestId: string,
+  body: string,
+  service: ApiService,
+): void {
   if (res.destroyed || res.writableEnded) return;
   const headers: Record<string, string> = {
     'content-type': 'text/xml;charset=UTF-8',
@@ -125,7 +131,13 @@ function resourceArn(state: WorldState, params: QueryParams): string {
   return `${base}:*`;
 }
 
-function unauthorized(state: WorldState, service: ApiService, action: string, caller: Caller, params: QueryParams): ApiError {
+function unauthorized(
+  state: WorldState,
+  service: ApiService,
+  action: string,
+  caller: Caller,
+  params: QueryParams,
+): ApiError {
   const who = principalArn(state, caller);
   if (service === 'autoscaling') {
     return new ApiError(
@@ -214,7 +226,13 @@ export async function handleApiRequest(
     record.outcome = err.code;
     record.status = err.status;
     record.time = clock.now();
-    send(res, err.status, requestId, service === 'ec2' ? ec2ErrorBody(err, requestId) : asErrorBody(err, requestId), service);
+    send(
+      res,
+      err.status,
+      requestId,
+      service === 'ec2' ? ec2ErrorBody(err, requestId) : asErrorBody(err, requestId),
+      service,
+    );
   };
   const wait = async (ms: number): Promise<boolean> => {
     if (ms <= 0) return true;
@@ -229,7 +247,8 @@ export async function handleApiRequest(
 
   try {
     // ── Transport-level checks, answered at once ──────────────────────────────────────────
-    if (params.get('Version') == null) throw new ApiError('MissingParameter', 'The request must contain the parameter Version');
+    if (params.get('Version') == null)
+      throw new ApiError('MissingParameter', 'The request must contain the parameter Version');
     if (action === '') throw new ApiError('MissingAction', 'The request must contain the parameter Action');
     if (scope == null) {
       throw service === 'ec2'
@@ -255,9 +274,11 @@ export async function handleApiRequest(
     }
     for (const name of params.names()) {
       const root = name.split('.')[0] as string;
-      if (!def.params.includes(root)) throw new ApiError('UnknownParameter', `The parameter ${root} is not recognized`);
+      if (!def.params.includes(root))
+        throw new ApiError('UnknownParameter', `The parameter ${root} is not recognized`);
     }
-    if (identity != null && denies(identity.deny, service, action)) throw unauthorized(state, service, action, caller, params);
+    if (identity != null && denies(identity.deny, service, action))
+      throw unauthorized(state, service, action, caller, params);
 
     // ── Faults and throttling, decided on arrival ─────────────────────────────────────────
     const mutating = def.mutating;
@@ -268,7 +289,11 @@ export async function handleApiRequest(
       return; // the connection stays open until the client aborts or the emulator closes
     }
     if (fault?.code != null) {
-      const err = new ApiError(fault.code, fault.message ?? DEFAULT_FAULT_MESSAGES[fault.code] ?? `Injected fault: ${fault.code}`, fault.status ?? statusOf(fault.code));
+      const err = new ApiError(
+        fault.code,
+        fault.message ?? DEFAULT_FAULT_MESSAGES[fault.code] ?? `Injected fault: ${fault.code}`,
+        fault.status ?? statusOf(fault.code),
+      );
       if (!(await wait(latencyMs))) return;
       fail(err);
       return;
@@ -276,11 +301,15 @@ export async function handleApiRequest(
     const throttling = rt.settings.throttling;
     if (throttling.enabled) {
       if (service === 'ec2') {
-        const filteredOrPaged = params.names().some((n) => n.startsWith('Filter.') || n === 'MaxResults' || n === 'NextToken');
+        const filteredOrPaged = params
+          .names()
+          .some((n) => n.startsWith('Filter.') || n === 'MaxResults' || n === 'NextToken');
         const key = ec2BucketKey(action, filteredOrPaged);
         if (!rt.buckets.take(key, ec2LimitFor(key, mutating, throttling.limits))) {
           if (!(await wait(latencyMs))) return;
-          fail(new ApiError('RequestLimitExceeded', DEFAULT_FAULT_MESSAGES.RequestLimitExceeded as string, 503));
+          fail(
+            new ApiError('RequestLimitExceeded', DEFAULT_FAULT_MESSAGES.RequestLimitExceeded as string, 503),
+          );
           return;
         }
       } else {

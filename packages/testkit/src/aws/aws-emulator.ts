@@ -93,7 +93,10 @@ export interface AwsEmulator {
 function validatePort(name: string, value: number | undefined): number | undefined {
   if (value == null) return undefined;
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new TestkitError('INVALID_OPTION', `startAws: option '${name}' must be a port number 1–65535, got ${String(value)}`);
+    throw new TestkitError(
+      'INVALID_OPTION',
+      `startAws: option '${name}' must be a port number 1–65535, got ${String(value)}`,
+    );
   }
   return value;
 }
@@ -101,7 +104,10 @@ function validatePort(name: string, value: number | undefined): number | undefin
 function nonNegative(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-    throw new TestkitError('INVALID_OPTION', `startAws: option '${name}' must be a number >= 0, got ${String(value)}`);
+    throw new TestkitError(
+      'INVALID_OPTION',
+      `startAws: option '${name}' must be a number >= 0, got ${String(value)}`,
+    );
   }
   return v;
 }
@@ -112,15 +118,24 @@ export async function startAws(options: AwsEmulatorOptions = {}): Promise<AwsEmu
   const host = options.host ?? '127.0.0.1';
   const portBase = validatePort('portBase', options.portBase);
   if (portBase != null && portBase + 1 + world.instances.length > 65535) {
-    throw new TestkitError('INVALID_OPTION', `startAws: option 'portBase' leaves no room for ${world.instances.length} IMDS ports`);
+    throw new TestkitError(
+      'INVALID_OPTION',
+      `startAws: option 'portBase' leaves no room for ${world.instances.length} IMDS ports`,
+    );
   }
   const dryRunCheck = options.dryRunCheck ?? 'resources';
   if (dryRunCheck !== 'syntax' && dryRunCheck !== 'resources') {
-    throw new TestkitError('INVALID_OPTION', `startAws: option 'dryRunCheck' must be 'syntax' or 'resources'`);
+    throw new TestkitError(
+      'INVALID_OPTION',
+      `startAws: option 'dryRunCheck' must be 'syntax' or 'resources'`,
+    );
   }
   const routeState = options.routeStateDuringTransitions ?? 'blackhole';
   if (routeState !== 'active' && routeState !== 'blackhole') {
-    throw new TestkitError('INVALID_OPTION', `startAws: option 'routeStateDuringTransitions' must be 'active' or 'blackhole'`);
+    throw new TestkitError(
+      'INVALID_OPTION',
+      `startAws: option 'routeStateDuringTransitions' must be 'active' or 'blackhole'`,
+    );
   }
   const callLogLimit = nonNegative('callLogLimit', options.callLogLimit, 100_000);
   const settings: ApiSettings = {
@@ -132,7 +147,8 @@ export async function startAws(options: AwsEmulatorOptions = {}): Promise<AwsEmu
   const visibilityDelayMs = nonNegative('visibilityDelayMs', options.visibilityDelayMs, 0);
   const signal = options.signal;
   const throwIfAborted = (): void => {
-    if (signal?.aborted === true) throw new TestkitError('ABORTED', 'startAws aborted', { cause: signal.reason });
+    if (signal?.aborted === true)
+      throw new TestkitError('ABORTED', 'startAws aborted', { cause: signal.reason });
   };
   throwIfAborted();
 
@@ -141,7 +157,8 @@ export async function startAws(options: AwsEmulatorOptions = {}): Promise<AwsEmu
   state.setVisibilityDelay(visibilityDelayMs);
   const onState = options.onInstanceStateChange;
   if (onState != null) {
-    if (typeof onState !== 'function') throw new TestkitError('INVALID_OPTION', `startAws: option 'onInstanceStateChange' must be a function`);
+    if (typeof onState !== 'function')
+      throw new TestkitError('INVALID_OPTION', `startAws: option 'onInstanceStateChange' must be a function`);
     state.onInstanceState(onState);
   }
   const journal = new ApiJournal(callLogLimit);
@@ -153,7 +170,10 @@ export async function startAws(options: AwsEmulatorOptions = {}): Promise<AwsEmu
   const controlServices = new Map<string, ControlObject>([['aws', control]]);
   for (const [name, target] of Object.entries(options.controls ?? {})) {
     if (name === 'aws' || !/^[a-z][a-z0-9-]*$/.test(name)) {
-      throw new TestkitError('INVALID_OPTION', `startAws: option 'controls' has a bad or reserved name '${name}'`);
+      throw new TestkitError(
+        'INVALID_OPTION',
+        `startAws: option 'controls' has a bad or reserved name '${name}'`,
+      );
     }
     controlServices.set(name, target);
   }
@@ -204,7 +224,8 @@ export async function startAws(options: AwsEmulatorOptions = {}): Promise<AwsEmu
     credentials(who) {
       const inst = state.data.instances.get(who);
       if (inst != null) {
-        if (inst.role == null) throw new TestkitError('INVALID_OPTION', `credentials: instance ${who} has no IAM role`);
+        if (inst.role == null)
+          throw new TestkitError('INVALID_OPTION', `credentials: instance ${who} has no IAM role`);
         return {
           accessKeyId: inst.role.accessKeyId,
           secretAccessKey: inst.role.secretAccessKey,
@@ -212,7 +233,11 @@ export async function startAws(options: AwsEmulatorOptions = {}): Promise<AwsEmu
         };
       }
       const p = principals.get(who);
-      if (p == null) throw new TestkitError('INVALID_OPTION', `credentials: '${who}' is neither an instance id nor a principal name`);
+      if (p == null)
+        throw new TestkitError(
+          'INVALID_OPTION',
+          `credentials: '${who}' is neither an instance id nor a principal name`,
+        );
       return { accessKeyId: p.accessKeyId, secretAccessKey: p.secretAccessKey };
     },
     control,

@@ -30,7 +30,10 @@ export interface SimOptions {
    */
   portBase?: number;
   /** More AWS emulator options (visibility delay, transition time, DryRun stage, …). */
-  aws?: Omit<AwsEmulatorOptions, 'world' | 'clock' | 'host' | 'latency' | 'throttling' | 'portBase' | 'controls' | 'signal'>;
+  aws?: Omit<
+    AwsEmulatorOptions,
+    'world' | 'clock' | 'host' | 'latency' | 'throttling' | 'portBase' | 'controls' | 'signal'
+  >;
   /** Consul emulator options; `nodes` defaults to one node per instance, `clock`/`host` to the sim's. */
   consul?: Partial<ConsulEmulatorOptions>;
   /**
@@ -98,12 +101,18 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const clock = options.clock ?? createSystemClock();
   const host = options.host ?? '127.0.0.1';
   const link = options.linkConsulToInstances ?? true;
-  if (options.signal?.aborted === true) throw new TestkitError('ABORTED', 'startSim aborted', { cause: options.signal.reason });
+  if (options.signal?.aborted === true)
+    throw new TestkitError('ABORTED', 'startSim aborted', { cause: options.signal.reason });
 
-  const privateIp = new Map(world.instances.map((i) => [i.instanceId, i.networkInterfaces[0]?.privateIpAddress as string]));
+  const privateIp = new Map(
+    world.instances.map((i) => [i.instanceId, i.networkInterfaces[0]?.privateIpAddress as string]),
+  );
   const consul = await startConsul(
     {
-      nodes: world.instances.map((i) => ({ name: i.instanceId, address: privateIp.get(i.instanceId) as string })),
+      nodes: world.instances.map((i) => ({
+        name: i.instanceId,
+        address: privateIp.get(i.instanceId) as string,
+      })),
       clock,
       host,
       ...options.consul,
@@ -116,7 +125,8 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const down = new Set<string>();
   const onInstanceStateChange = (instanceId: string, state: InstanceStateName): void => {
     if (!link || !consul.nodes.includes(instanceId)) return;
-    const off = state === 'stopped' || state === 'terminated' || state === 'stopping' || state === 'shutting-down';
+    const off =
+      state === 'stopped' || state === 'terminated' || state === 'stopping' || state === 'shutting-down';
     chain = chain.then(async () => {
       try {
         if (off && !down.has(instanceId)) {

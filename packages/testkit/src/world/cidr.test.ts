@@ -5,7 +5,8 @@ describe('cidr', () => {
   it('accepts dotted quads and rejects everything else', () => {
     expect(isIpv4('10.0.1.10')).toBe(true);
     expect(isIpv4('0.0.0.0')).toBe(true);
-    for (const bad of ['10.0.1', '10.0.1.256', '10.0.01.1', '10.0.1.1 ', 'a.b.c.d', '']) expect(isIpv4(bad)).toBe(false);
+    for (const bad of ['10.0.1', '10.0.1.256', '10.0.01.1', '10.0.1.1 ', 'a.b.c.d', ''])
+      expect(isIpv4(bad)).toBe(false);
   });
 
   it('accepts IPv4 CIDRs with a 0–32 prefix (rule 23 decides malformed CIDRs with this)', () => {
@@ -30,6 +31,7 @@ describe('cidr', () => {
     expect(isIpv6Cidr('::/0')).toBe(true);
     expect(isIpv6Cidr('2600:1f18:abcd::/56')).toBe(true);
     expect(isIpv6Cidr('1:2:3:4:5:6:7:8/128')).toBe(true);
-    for (const bad of ['::', '::/129', '1::2::3/64', '12345::/64', 'g::/64', '1:2:3:4:5:6:7/64']) expect(isIpv6Cidr(bad)).toBe(false);
+    for (const bad of ['::', '::/129', '1::2::3/64', '12345::/64', 'g::/64', '1:2:3:4:5:6:7/64'])
+      expect(isIpv6Cidr(bad)).toBe(false);
   });
 });

@@ -67,7 +67,13 @@ const DEFAULTS = {
   httpTokens: 'required',
 } as const;
 
-function intOption(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+function intOption(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const v = value ?? fallback;
   if (!Number.isInteger(v) || v < min || v > max) {
     throw new TestkitError(
@@ -88,7 +94,10 @@ export function defaultWorld(options: DefaultWorldOptions = {}): WorldSpec {
   const region = options.region ?? DEFAULTS.region;
   const accountId = options.accountId ?? DEFAULTS.accountId;
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-    throw new TestkitError('INVALID_OPTION', `defaultWorld: option 'region' is not a region name: '${region}'`);
+    throw new TestkitError(
+      'INVALID_OPTION',
+      `defaultWorld: option 'region' is not a region name: '${region}'`,
+    );
   }
   if (!/^\d{12}$/.test(accountId)) {
     throw new TestkitError('INVALID_OPTION', `defaultWorld: option 'accountId' must be 12 digits`);

@@ -3,6 +3,8 @@ import { TestkitError } from '../errors';
 import { defaultWorld } from './default-world';
 import { parseWorld, validateWorld } from './parse-world';
 
+// Fixtures are mutated freely to build broken worlds.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Mutable = Record<string, any>;
 
 describe('parseWorld', () => {
@@ -51,10 +53,16 @@ describe('parseWorld', () => {
     w.instances[0].networkInterfaces[0].privateIpAddress = '10.0.5.5';
     w.addresses[0].association.networkInterfaceId = 'eni-404';
     const paths = validateWorld(w).problems.map((p) => `${p.path}: ${p.message}`);
-    expect(paths.join('\n')).toMatch(/\$\.routeTables\[2\]\.routes\[0\]\.networkInterfaceId: unknown network interface 'eni-999'/);
+    expect(paths.join('\n')).toMatch(
+      /\$\.routeTables\[2\]\.routes\[0\]\.networkInterfaceId: unknown network interface 'eni-999'/,
+    );
     expect(paths.join('\n')).toMatch(/\$\.subnets\[1\]: duplicate id/);
-    expect(paths.join('\n')).toMatch(/\$\.instances\[0\]\.networkInterfaces\[0\]\.privateIpAddress: 10\.0\.5\.5 is not inside subnet/);
-    expect(paths.join('\n')).toMatch(/\$\.addresses\[0\]\.association\.networkInterfaceId: unknown network interface 'eni-404'/);
+    expect(paths.join('\n')).toMatch(
+      /\$\.instances\[0\]\.networkInterfaces\[0\]\.privateIpAddress: 10\.0\.5\.5 is not inside subnet/,
+    );
+    expect(paths.join('\n')).toMatch(
+      /\$\.addresses\[0\]\.association\.networkInterfaceId: unknown network interface 'eni-404'/,
+    );
   });
 
   it('requires one destination and one target per route', () => {
@@ -81,9 +89,14 @@ describe('parseWorld', () => {
 
   it('rejects an instance route to a multi-ENI instance (rule 26 holds for worlds too)', () => {
     const w = defaultWorld() as unknown as Mutable;
-    w.instances[0].networkInterfaces.push({ networkInterfaceId: 'eni-0000000000000a001', privateIpAddress: '10.0.0.99' });
+    w.instances[0].networkInterfaces.push({
+      networkInterfaceId: 'eni-0000000000000a001',
+      privateIpAddress: '10.0.0.99',
+    });
     w.routeTables[2].routes[0] = { destinationCidrBlock: '0.0.0.0/0', instanceId: w.instances[0].instanceId };
-    const messages = validateWorld(w).problems.map((p) => p.message).join('\n');
+    const messages = validateWorld(w)
+      .problems.map((p) => p.message)
+      .join('\n');
     expect(messages).toMatch(/has several ENIs/);
   });
 

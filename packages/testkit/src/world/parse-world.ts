@@ -92,7 +92,13 @@ class Checker {
     return value;
   }
 
-  string(path: string, value: unknown, required: boolean, pattern?: Pattern, what?: string): string | undefined {
+  string(
+    path: string,
+    value: unknown,
+    required: boolean,
+    pattern?: Pattern,
+    what?: string,
+  ): string | undefined {
     if (value === undefined) {
       if (required) this.fail(path, 'is required');
       return undefined;
@@ -164,7 +170,8 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `'${value}'`;
   if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${value}`;
+  return typeof value;
 }
 
 const ID = (prefix: string): RegExp => new RegExp(`^${prefix}-[0-9a-z]+$`);
@@ -188,7 +195,13 @@ function readVpc(c: Checker, p: string, v: unknown): VpcSpec | undefined {
 function readIgw(c: Checker, p: string, v: unknown): InternetGatewaySpec | undefined {
   const o = c.object(p, v, ['internetGatewayId', 'vpcId', 'tags']);
   if (o == null) return undefined;
-  const internetGatewayId = c.string(`${p}.internetGatewayId`, o.internetGatewayId, true, ID('igw'), 'an id igw-…');
+  const internetGatewayId = c.string(
+    `${p}.internetGatewayId`,
+    o.internetGatewayId,
+    true,
+    ID('igw'),
+    'an id igw-…',
+  );
   const vpcId = c.string(`${p}.vpcId`, o.vpcId, false, ID('vpc'), 'a VPC id (vpc-…)');
   const tags = c.tags(`${p}.tags`, o.tags);
   if (internetGatewayId == null) return undefined;
@@ -241,7 +254,13 @@ function readRoute(c: Checker, p: string, v: unknown): RouteSpec | undefined {
     'natGatewayId',
   ]);
   if (o == null) return undefined;
-  const destinationCidrBlock = c.string(`${p}.destinationCidrBlock`, o.destinationCidrBlock, false, CIDR_PATTERN, 'an IPv4 CIDR block');
+  const destinationCidrBlock = c.string(
+    `${p}.destinationCidrBlock`,
+    o.destinationCidrBlock,
+    false,
+    CIDR_PATTERN,
+    'an IPv4 CIDR block',
+  );
   const destinationIpv6CidrBlock = c.string(
     `${p}.destinationIpv6CidrBlock`,
     o.destinationIpv6CidrBlock,
@@ -252,13 +271,36 @@ function readRoute(c: Checker, p: string, v: unknown): RouteSpec | undefined {
   if ((o.destinationCidrBlock === undefined) === (o.destinationIpv6CidrBlock === undefined)) {
     c.fail(p, 'must have exactly one of destinationCidrBlock, destinationIpv6CidrBlock');
   }
-  const gatewayId = c.string(`${p}.gatewayId`, o.gatewayId, false, /^(igw|vgw)-[0-9a-z]+$/, 'an igw-/vgw- id');
+  const gatewayId = c.string(
+    `${p}.gatewayId`,
+    o.gatewayId,
+    false,
+    /^(igw|vgw)-[0-9a-z]+$/,
+    'an igw-/vgw- id',
+  );
   const instanceId = c.string(`${p}.instanceId`, o.instanceId, false, ID('i'), 'an instance id (i-…)');
-  const networkInterfaceId = c.string(`${p}.networkInterfaceId`, o.networkInterfaceId, false, ID('eni'), 'an ENI id (eni-…)');
-  const natGatewayId = c.string(`${p}.natGatewayId`, o.natGatewayId, false, ID('nat'), 'a NAT gateway id (nat-…)');
-  const targets = ['gatewayId', 'instanceId', 'networkInterfaceId', 'natGatewayId'].filter((k) => o[k] !== undefined);
+  const networkInterfaceId = c.string(
+    `${p}.networkInterfaceId`,
+    o.networkInterfaceId,
+    false,
+    ID('eni'),
+    'an ENI id (eni-…)',
+  );
+  const natGatewayId = c.string(
+    `${p}.natGatewayId`,
+    o.natGatewayId,
+    false,
+    ID('nat'),
+    'a NAT gateway id (nat-…)',
+  );
+  const targets = ['gatewayId', 'instanceId', 'networkInterfaceId', 'natGatewayId'].filter(
+    (k) => o[k] !== undefined,
+  );
   if (targets.length !== 1) {
-    c.fail(p, `must have exactly one target of gatewayId, instanceId, networkInterfaceId, natGatewayId (got ${targets.length})`);
+    c.fail(
+      p,
+      `must have exactly one target of gatewayId, instanceId, networkInterfaceId, natGatewayId (got ${targets.length})`,
+    );
   }
   return {
     ...(destinationCidrBlock ? { destinationCidrBlock } : {}),
@@ -273,7 +315,13 @@ function readRoute(c: Checker, p: string, v: unknown): RouteSpec | undefined {
 function readRouteTable(c: Checker, p: string, v: unknown): RouteTableSpec | undefined {
   const o = c.object(p, v, ['routeTableId', 'vpcId', 'main', 'subnetIds', 'routes', 'tags']);
   if (o == null) return undefined;
-  const routeTableId = c.string(`${p}.routeTableId`, o.routeTableId, true, ID('rtb'), 'a route table id (rtb-…)');
+  const routeTableId = c.string(
+    `${p}.routeTableId`,
+    o.routeTableId,
+    true,
+    ID('rtb'),
+    'a route table id (rtb-…)',
+  );
   const vpcId = c.string(`${p}.vpcId`, o.vpcId, true, ID('vpc'), 'a VPC id (vpc-…)');
   const main = c.boolean(`${p}.main`, o.main);
   const subnetIds = c.strings(`${p}.subnetIds`, o.subnetIds, ID('subnet'), 'a subnet id (subnet-…)');
@@ -307,7 +355,12 @@ function readSecurityGroups(c: Checker, p: string, v: unknown): SecurityGroupRef
     .filter((g): g is SecurityGroupRef => g != null);
 }
 
-function readEni(c: Checker, p: string, v: unknown, subnetRequired: boolean): NetworkInterfaceSpec | undefined {
+function readEni(
+  c: Checker,
+  p: string,
+  v: unknown,
+  subnetRequired: boolean,
+): NetworkInterfaceSpec | undefined {
   const o = c.object(p, v, [
     'networkInterfaceId',
     'subnetId',
@@ -320,11 +373,40 @@ function readEni(c: Checker, p: string, v: unknown, subnetRequired: boolean): Ne
     'tags',
   ]);
   if (o == null) return undefined;
-  const networkInterfaceId = c.string(`${p}.networkInterfaceId`, o.networkInterfaceId, true, ID('eni'), 'an ENI id (eni-…)');
-  const subnetId = c.string(`${p}.subnetId`, o.subnetId, subnetRequired, ID('subnet'), 'a subnet id (subnet-…)');
-  const privateIpAddress = c.string(`${p}.privateIpAddress`, o.privateIpAddress, true, IPV4_PATTERN, IPV4_WHAT);
-  const secondary = c.strings(`${p}.secondaryPrivateIpAddresses`, o.secondaryPrivateIpAddresses, IPV4_PATTERN, IPV4_WHAT);
-  const macAddress = c.string(`${p}.macAddress`, o.macAddress, false, MAC, 'a lower-case MAC address aa:bb:cc:dd:ee:ff');
+  const networkInterfaceId = c.string(
+    `${p}.networkInterfaceId`,
+    o.networkInterfaceId,
+    true,
+    ID('eni'),
+    'an ENI id (eni-…)',
+  );
+  const subnetId = c.string(
+    `${p}.subnetId`,
+    o.subnetId,
+    subnetRequired,
+    ID('subnet'),
+    'a subnet id (subnet-…)',
+  );
+  const privateIpAddress = c.string(
+    `${p}.privateIpAddress`,
+    o.privateIpAddress,
+    true,
+    IPV4_PATTERN,
+    IPV4_WHAT,
+  );
+  const secondary = c.strings(
+    `${p}.secondaryPrivateIpAddresses`,
+    o.secondaryPrivateIpAddresses,
+    IPV4_PATTERN,
+    IPV4_WHAT,
+  );
+  const macAddress = c.string(
+    `${p}.macAddress`,
+    o.macAddress,
+    false,
+    MAC,
+    'a lower-case MAC address aa:bb:cc:dd:ee:ff',
+  );
   const sourceDestCheck = c.boolean(`${p}.sourceDestCheck`, o.sourceDestCheck);
   const description = typeof o.description === 'string' ? o.description : undefined;
   if (o.description !== undefined && description == null) c.fail(`${p}.description`, 'must be a string');
@@ -346,7 +428,12 @@ function readEni(c: Checker, p: string, v: unknown, subnetRequired: boolean): Ne
 
 function readDeny(c: Checker, p: string, v: unknown): string[] | undefined {
   if (v === undefined) return undefined;
-  return c.strings(p, v, /^((ec2|autoscaling):)?[A-Za-z*]+$/, 'an action like ReplaceRoute, ec2:ReplaceRoute or *');
+  return c.strings(
+    p,
+    v,
+    /^((ec2|autoscaling):)?[A-Za-z*]+$/,
+    'an action like ReplaceRoute, ec2:ReplaceRoute or *',
+  );
 }
 
 function readRole(c: Checker, p: string, v: unknown): IamRoleSpec | undefined {
@@ -354,11 +441,18 @@ function readRole(c: Checker, p: string, v: unknown): IamRoleSpec | undefined {
   const o = c.object(p, v, ['roleName', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'deny']);
   if (o == null) return undefined;
   const roleName = c.string(`${p}.roleName`, o.roleName, true, /^[\w+=,.@-]{1,64}$/, 'an IAM role name');
-  const accessKeyId = c.string(`${p}.accessKeyId`, o.accessKeyId, true, /^[A-Z0-9]{16,128}$/, 'an access key id (A–Z, 0–9)');
+  const accessKeyId = c.string(
+    `${p}.accessKeyId`,
+    o.accessKeyId,
+    true,
+    /^[A-Z0-9]{16,128}$/,
+    'an access key id (A–Z, 0–9)',
+  );
   const secretAccessKey = c.string(`${p}.secretAccessKey`, o.secretAccessKey, true);
   const sessionToken = c.string(`${p}.sessionToken`, o.sessionToken, true);
   const deny = readDeny(c, `${p}.deny`, o.deny);
-  if (roleName == null || accessKeyId == null || secretAccessKey == null || sessionToken == null) return undefined;
+  if (roleName == null || accessKeyId == null || secretAccessKey == null || sessionToken == null)
+    return undefined;
   return { roleName, accessKeyId, secretAccessKey, sessionToken, ...(deny ? { deny } : {}) };
 }
 
@@ -394,10 +488,19 @@ function readInstance(c: Checker, p: string, v: unknown): InstanceSpec | undefin
   const instanceId = c.string(`${p}.instanceId`, o.instanceId, true, ID('i'), 'an instance id (i-…)');
   const subnetId = c.string(`${p}.subnetId`, o.subnetId, true, ID('subnet'), 'a subnet id (subnet-…)');
   const state = c.oneOf(`${p}.state`, o.state, INSTANCE_STATES);
-  const instanceType = c.string(`${p}.instanceType`, o.instanceType, false, /^[a-z0-9-]+\.[a-z0-9]+$/, 'an instance type like t3.micro');
+  const instanceType = c.string(
+    `${p}.instanceType`,
+    o.instanceType,
+    false,
+    /^[a-z0-9-]+\.[a-z0-9]+$/,
+    'an instance type like t3.micro',
+  );
   const imageId = c.string(`${p}.imageId`, o.imageId, false, ID('ami'), 'an AMI id (ami-…)');
   const launchTime = c.string(`${p}.launchTime`, o.launchTime, false, ISO_TIME, 'an ISO-8601 UTC time');
-  const instanceLifecycle = c.oneOf(`${p}.instanceLifecycle`, o.instanceLifecycle, ['spot', 'on-demand'] as const);
+  const instanceLifecycle = c.oneOf(`${p}.instanceLifecycle`, o.instanceLifecycle, [
+    'spot',
+    'on-demand',
+  ] as const);
   const enisRaw = c.array(`${p}.networkInterfaces`, o.networkInterfaces, true);
   if (Array.isArray(o.networkInterfaces) && enisRaw.length === 0) {
     c.fail(`${p}.networkInterfaces`, 'must list at least the primary network interface');
@@ -427,15 +530,34 @@ function readInstance(c: Checker, p: string, v: unknown): InstanceSpec | undefin
 function readAddress(c: Checker, p: string, v: unknown): AddressSpec | undefined {
   const o = c.object(p, v, ['allocationId', 'publicIp', 'association', 'tags']);
   if (o == null) return undefined;
-  const allocationId = c.string(`${p}.allocationId`, o.allocationId, true, ID('eipalloc'), 'an allocation id (eipalloc-…)');
+  const allocationId = c.string(
+    `${p}.allocationId`,
+    o.allocationId,
+    true,
+    ID('eipalloc'),
+    'an allocation id (eipalloc-…)',
+  );
   const publicIp = c.string(`${p}.publicIp`, o.publicIp, true, IPV4_PATTERN, IPV4_WHAT);
   let association: AddressSpec['association'];
   if (o.association !== undefined) {
     const a = c.object(`${p}.association`, o.association, ['networkInterfaceId', 'privateIpAddress']);
     if (a != null) {
-      const networkInterfaceId = c.string(`${p}.association.networkInterfaceId`, a.networkInterfaceId, true, ID('eni'), 'an ENI id (eni-…)');
-      const privateIpAddress = c.string(`${p}.association.privateIpAddress`, a.privateIpAddress, false, IPV4_PATTERN, IPV4_WHAT);
-      if (networkInterfaceId != null) association = { networkInterfaceId, ...(privateIpAddress ? { privateIpAddress } : {}) };
+      const networkInterfaceId = c.string(
+        `${p}.association.networkInterfaceId`,
+        a.networkInterfaceId,
+        true,
+        ID('eni'),
+        'an ENI id (eni-…)',
+      );
+      const privateIpAddress = c.string(
+        `${p}.association.privateIpAddress`,
+        a.privateIpAddress,
+        false,
+        IPV4_PATTERN,
+        IPV4_WHAT,
+      );
+      if (networkInterfaceId != null)
+        association = { networkInterfaceId, ...(privateIpAddress ? { privateIpAddress } : {}) };
     }
   }
   const tags = c.tags(`${p}.tags`, o.tags);
@@ -446,10 +568,28 @@ function readAddress(c: Checker, p: string, v: unknown): AddressSpec | undefined
 function readNatGateway(c: Checker, p: string, v: unknown): NatGatewaySpec | undefined {
   const o = c.object(p, v, ['natGatewayId', 'subnetId', 'allocationId', 'privateIpAddress', 'state', 'tags']);
   if (o == null) return undefined;
-  const natGatewayId = c.string(`${p}.natGatewayId`, o.natGatewayId, true, ID('nat'), 'a NAT gateway id (nat-…)');
+  const natGatewayId = c.string(
+    `${p}.natGatewayId`,
+    o.natGatewayId,
+    true,
+    ID('nat'),
+    'a NAT gateway id (nat-…)',
+  );
   const subnetId = c.string(`${p}.subnetId`, o.subnetId, true, ID('subnet'), 'a subnet id (subnet-…)');
-  const allocationId = c.string(`${p}.allocationId`, o.allocationId, false, ID('eipalloc'), 'an allocation id (eipalloc-…)');
-  const privateIpAddress = c.string(`${p}.privateIpAddress`, o.privateIpAddress, true, IPV4_PATTERN, IPV4_WHAT);
+  const allocationId = c.string(
+    `${p}.allocationId`,
+    o.allocationId,
+    false,
+    ID('eipalloc'),
+    'an allocation id (eipalloc-…)',
+  );
+  const privateIpAddress = c.string(
+    `${p}.privateIpAddress`,
+    o.privateIpAddress,
+    true,
+    IPV4_PATTERN,
+    IPV4_WHAT,
+  );
   const state = c.oneOf(`${p}.state`, o.state, NAT_GATEWAY_STATES);
   const tags = c.tags(`${p}.tags`, o.tags);
   if (natGatewayId == null || subnetId == null || privateIpAddress == null) return undefined;
@@ -466,7 +606,13 @@ function readNatGateway(c: Checker, p: string, v: unknown): NatGatewaySpec | und
 function readHook(c: Checker, p: string, v: unknown): LifecycleHookSpec | undefined {
   const o = c.object(p, v, ['lifecycleHookName', 'lifecycleTransition', 'heartbeatTimeout', 'defaultResult']);
   if (o == null) return undefined;
-  const lifecycleHookName = c.string(`${p}.lifecycleHookName`, o.lifecycleHookName, true, /^[A-Za-z0-9\-_/]{1,255}$/, 'a hook name');
+  const lifecycleHookName = c.string(
+    `${p}.lifecycleHookName`,
+    o.lifecycleHookName,
+    true,
+    /^[A-Za-z0-9\-_/]{1,255}$/,
+    'a hook name',
+  );
   const lifecycleTransition = c.oneOf(`${p}.lifecycleTransition`, o.lifecycleTransition, [
     'autoscaling:EC2_INSTANCE_TERMINATING',
     'autoscaling:EC2_INSTANCE_LAUNCHING',
@@ -495,7 +641,13 @@ function readAsg(c: Checker, p: string, v: unknown): AutoScalingGroupSpec | unde
     'tags',
   ]);
   if (o == null) return undefined;
-  const autoScalingGroupName = c.string(`${p}.autoScalingGroupName`, o.autoScalingGroupName, true, /^[^:]{1,255}$/, 'a group name without ":"');
+  const autoScalingGroupName = c.string(
+    `${p}.autoScalingGroupName`,
+    o.autoScalingGroupName,
+    true,
+    /^[^:]{1,255}$/,
+    'a group name without ":"',
+  );
   const instanceIds = c.strings(`${p}.instanceIds`, o.instanceIds, ID('i'), 'an instance id (i-…)');
   const subnetIds = c.strings(`${p}.subnetIds`, o.subnetIds, ID('subnet'), 'a subnet id (subnet-…)');
   const minSize = c.integer(`${p}.minSize`, o.minSize, 0, 10_000);
@@ -523,14 +675,26 @@ function readPrincipal(c: Checker, p: string, v: unknown): PrincipalSpec | undef
   const o = c.object(p, v, ['name', 'accessKeyId', 'secretAccessKey', 'deny']);
   if (o == null) return undefined;
   const name = c.string(`${p}.name`, o.name, true);
-  const accessKeyId = c.string(`${p}.accessKeyId`, o.accessKeyId, true, /^[A-Z0-9]{16,128}$/, 'an access key id (A–Z, 0–9)');
+  const accessKeyId = c.string(
+    `${p}.accessKeyId`,
+    o.accessKeyId,
+    true,
+    /^[A-Z0-9]{16,128}$/,
+    'an access key id (A–Z, 0–9)',
+  );
   const secretAccessKey = c.string(`${p}.secretAccessKey`, o.secretAccessKey, true);
   const deny = readDeny(c, `${p}.deny`, o.deny);
   if (name == null || accessKeyId == null || secretAccessKey == null) return undefined;
   return { name, accessKeyId, secretAccessKey, ...(deny ? { deny } : {}) };
 }
 
-function readAll<T>(c: Checker, path: string, value: unknown, required: boolean, read: (c: Checker, p: string, v: unknown) => T | undefined): T[] {
+function readAll<T>(
+  c: Checker,
+  path: string,
+  value: unknown,
+  required: boolean,
+  read: (c: Checker, p: string, v: unknown) => T | undefined,
+): T[] {
   return c
     .array(path, value, required)
     .map((v, i) => read(c, `${path}[${i}]`, v))
@@ -550,12 +714,16 @@ function checkReferences(c: Checker, w: WorldSpec): void {
   const igws = new Map((w.internetGateways ?? []).map((g) => [g.internetGatewayId, g]));
   const natGws = new Map((w.natGateways ?? []).map((g) => [g.natGatewayId, g]));
   const instances = new Map(w.instances.map((i) => [i.instanceId, i]));
-  const enis = new Map<string, { vpcId: string | undefined; subnet: SubnetSpec | undefined; eni: NetworkInterfaceSpec }>();
+  const enis = new Map<
+    string,
+    { vpcId: string | undefined; subnet: SubnetSpec | undefined; eni: NetworkInterfaceSpec }
+  >();
 
   w.vpcs.forEach((v, i) => unique(v.vpcId, `$.vpcs[${i}]`));
   (w.internetGateways ?? []).forEach((g, i) => {
     unique(g.internetGatewayId, `$.internetGateways[${i}]`);
-    if (g.vpcId != null && !vpcs.has(g.vpcId)) c.fail(`$.internetGateways[${i}].vpcId`, `unknown VPC '${g.vpcId}'`);
+    if (g.vpcId != null && !vpcs.has(g.vpcId))
+      c.fail(`$.internetGateways[${i}].vpcId`, `unknown VPC '${g.vpcId}'`);
   });
   w.subnets.forEach((s, i) => {
     unique(s.subnetId, `$.subnets[${i}]`);
@@ -577,7 +745,10 @@ function checkReferences(c: Checker, w: WorldSpec): void {
     if (subnet != null) {
       for (const ip of [e.privateIpAddress, ...(e.secondaryPrivateIpAddresses ?? [])]) {
         if (!ipv4InCidr(ip, subnet.cidrBlock)) {
-          c.fail(`${path}.privateIpAddress`, `${ip} is not inside subnet ${subnet.subnetId} (${subnet.cidrBlock})`);
+          c.fail(
+            `${path}.privateIpAddress`,
+            `${ip} is not inside subnet ${subnet.subnetId} (${subnet.cidrBlock})`,
+          );
         }
       }
     }
@@ -598,10 +769,15 @@ function checkReferences(c: Checker, w: WorldSpec): void {
     const p = `$.instances[${i}]`;
     unique(inst.instanceId, p);
     if (!subnets.has(inst.subnetId)) c.fail(`${p}.subnetId`, `unknown subnet '${inst.subnetId}'`);
-    inst.networkInterfaces.forEach((e, k) => checkEni(e, `${p}.networkInterfaces[${k}]`, e.subnetId ?? inst.subnetId));
+    inst.networkInterfaces.forEach((e, k) =>
+      checkEni(e, `${p}.networkInterfaces[${k}]`, e.subnetId ?? inst.subnetId),
+    );
     const primary = inst.networkInterfaces[0];
     if (primary?.subnetId != null && primary.subnetId !== inst.subnetId) {
-      c.fail(`${p}.networkInterfaces[0].subnetId`, `the primary ENI must be in the instance's subnet ${inst.subnetId}`);
+      c.fail(
+        `${p}.networkInterfaces[0].subnetId`,
+        `the primary ENI must be in the instance's subnet ${inst.subnetId}`,
+      );
     }
     if (inst.iamRole != null) checkKey(inst.iamRole.accessKeyId, `${p}.iamRole.accessKeyId`);
   });
@@ -623,7 +799,8 @@ function checkReferences(c: Checker, w: WorldSpec): void {
     (t.subnetIds ?? []).forEach((s, k) => {
       const subnet = subnets.get(s);
       if (subnet == null) c.fail(`${p}.subnetIds[${k}]`, `unknown subnet '${s}'`);
-      else if (subnet.vpcId !== t.vpcId) c.fail(`${p}.subnetIds[${k}]`, `subnet ${s} is in another VPC (${subnet.vpcId})`);
+      else if (subnet.vpcId !== t.vpcId)
+        c.fail(`${p}.subnetIds[${k}]`, `subnet ${s} is in another VPC (${subnet.vpcId})`);
       const first = associated.get(s);
       if (first != null) c.fail(`${p}.subnetIds[${k}]`, `subnet ${s} is already associated with ${first}`);
       else associated.set(s, t.routeTableId);
@@ -648,23 +825,29 @@ function checkReferences(c: Checker, w: WorldSpec): void {
         else {
           targetVpc = subnets.get(inst.subnetId)?.vpcId;
           if (inst.networkInterfaces.length > 1) {
-            c.fail(`${rp}.instanceId`, `instance ${r.instanceId} has several ENIs: target its ENI instead (rule 26)`);
+            c.fail(
+              `${rp}.instanceId`,
+              `instance ${r.instanceId} has several ENIs: target its ENI instead (rule 26)`,
+            );
           }
         }
       } else if (r.networkInterfaceId != null) {
         const e = enis.get(r.networkInterfaceId);
-        if (e == null) c.fail(`${rp}.networkInterfaceId`, `unknown network interface '${r.networkInterfaceId}'`);
+        if (e == null)
+          c.fail(`${rp}.networkInterfaceId`, `unknown network interface '${r.networkInterfaceId}'`);
         else targetVpc = e.vpcId;
       } else if (r.natGatewayId != null) {
         const g = natGws.get(r.natGatewayId);
         if (g == null) c.fail(`${rp}.natGatewayId`, `unknown NAT gateway '${r.natGatewayId}'`);
         else targetVpc = subnets.get(g.subnetId)?.vpcId;
       }
-      if (targetVpc != null && targetVpc !== t.vpcId) c.fail(rp, `target is in VPC ${targetVpc}, the table in ${t.vpcId}`);
+      if (targetVpc != null && targetVpc !== t.vpcId)
+        c.fail(rp, `target is in VPC ${targetVpc}, the table in ${t.vpcId}`);
     });
   });
   for (const vpc of w.vpcs) {
-    if (!mainPerVpc.has(vpc.vpcId)) c.fail('$.routeTables', `VPC ${vpc.vpcId} has no main route table (main: true)`);
+    if (!mainPerVpc.has(vpc.vpcId))
+      c.fail('$.routeTables', `VPC ${vpc.vpcId} has no main route table (main: true)`);
   }
 
   const publicIps = new Map<string, string>();
@@ -677,11 +860,19 @@ function checkReferences(c: Checker, w: WorldSpec): void {
     else publicIps.set(a.publicIp, p);
     if (a.association != null) {
       const e = enis.get(a.association.networkInterfaceId);
-      if (e == null) c.fail(`${p}.association.networkInterfaceId`, `unknown network interface '${a.association.networkInterfaceId}'`);
+      if (e == null)
+        c.fail(
+          `${p}.association.networkInterfaceId`,
+          `unknown network interface '${a.association.networkInterfaceId}'`,
+        );
       else {
         const ip = a.association.privateIpAddress ?? e.eni.privateIpAddress;
         const owned = [e.eni.privateIpAddress, ...(e.eni.secondaryPrivateIpAddresses ?? [])];
-        if (!owned.includes(ip)) c.fail(`${p}.association.privateIpAddress`, `${ip} is not an address of ${e.eni.networkInterfaceId}`);
+        if (!owned.includes(ip))
+          c.fail(
+            `${p}.association.privateIpAddress`,
+            `${ip} is not an address of ${e.eni.networkInterfaceId}`,
+          );
         const key = `${e.eni.networkInterfaceId}/${ip}`;
         const prev = boundEnis.get(key);
         if (prev != null) c.fail(`${p}.association`, `${key} already has an Elastic IP (${prev})`);
@@ -696,16 +887,21 @@ function checkReferences(c: Checker, w: WorldSpec): void {
     const subnet = subnets.get(g.subnetId);
     if (subnet == null) c.fail(`${p}.subnetId`, `unknown subnet '${g.subnetId}'`);
     else if (!ipv4InCidr(g.privateIpAddress, subnet.cidrBlock)) {
-      c.fail(`${p}.privateIpAddress`, `${g.privateIpAddress} is not inside subnet ${subnet.subnetId} (${subnet.cidrBlock})`);
+      c.fail(
+        `${p}.privateIpAddress`,
+        `${g.privateIpAddress} is not inside subnet ${subnet.subnetId} (${subnet.cidrBlock})`,
+      );
     }
-    if (g.allocationId != null && !allocations.has(g.allocationId)) c.fail(`${p}.allocationId`, `unknown allocation '${g.allocationId}'`);
+    if (g.allocationId != null && !allocations.has(g.allocationId))
+      c.fail(`${p}.allocationId`, `unknown allocation '${g.allocationId}'`);
   });
 
   const asgMember = new Map<string, string>();
   const asgNames = new Set<string>();
   (w.autoScalingGroups ?? []).forEach((g, i) => {
     const p = `$.autoScalingGroups[${i}]`;
-    if (asgNames.has(g.autoScalingGroupName)) c.fail(`${p}.autoScalingGroupName`, `duplicate group name '${g.autoScalingGroupName}'`);
+    if (asgNames.has(g.autoScalingGroupName))
+      c.fail(`${p}.autoScalingGroupName`, `duplicate group name '${g.autoScalingGroupName}'`);
     asgNames.add(g.autoScalingGroupName);
     g.instanceIds.forEach((id, k) => {
       if (!instances.has(id)) c.fail(`${p}.instanceIds[${k}]`, `unknown instance '${id}'`);
@@ -721,7 +917,8 @@ function checkReferences(c: Checker, w: WorldSpec): void {
     if (min > max) c.fail(`${p}.minSize`, `minSize ${min} exceeds maxSize ${max}`);
     const hookNames = new Set<string>();
     (g.lifecycleHooks ?? []).forEach((h, k) => {
-      if (hookNames.has(h.lifecycleHookName)) c.fail(`${p}.lifecycleHooks[${k}]`, `duplicate hook '${h.lifecycleHookName}'`);
+      if (hookNames.has(h.lifecycleHookName))
+        c.fail(`${p}.lifecycleHooks[${k}]`, `duplicate hook '${h.lifecycleHookName}'`);
       hookNames.add(h.lifecycleHookName);
     });
   });
@@ -745,7 +942,13 @@ export function validateWorld(json: unknown): WorldValidation {
     'principals',
   ]);
   if (o == null) return { problems: c.problems };
-  const region = c.string('$.region', o.region, true, /^[a-z]{2}(-[a-z]+)+-\d+$/, 'a region name like us-east-1');
+  const region = c.string(
+    '$.region',
+    o.region,
+    true,
+    /^[a-z]{2}(-[a-z]+)+-\d+$/,
+    'a region name like us-east-1',
+  );
   const accountId = c.string('$.accountId', o.accountId, true, /^\d{12}$/, 'a 12-digit account id');
   const world: WorldSpec = {
     region: region ?? '',
@@ -755,7 +958,9 @@ export function validateWorld(json: unknown): WorldValidation {
     subnets: readAll(c, '$.subnets', o.subnets, true, readSubnet),
     routeTables: readAll(c, '$.routeTables', o.routeTables, true, readRouteTable),
     instances: readAll(c, '$.instances', o.instances, true, readInstance),
-    networkInterfaces: readAll(c, '$.networkInterfaces', o.networkInterfaces, false, (ch, p, v) => readEni(ch, p, v, true)),
+    networkInterfaces: readAll(c, '$.networkInterfaces', o.networkInterfaces, false, (ch, p, v) =>
+      readEni(ch, p, v, true),
+    ),
     addresses: readAll(c, '$.addresses', o.addresses, false, readAddress),
     natGateways: readAll(c, '$.natGateways', o.natGateways, false, readNatGateway),
     autoScalingGroups: readAll(c, '$.autoScalingGroups', o.autoScalingGroups, false, readAsg),

@@ -12,7 +12,8 @@
 /** Tags as a key → value map; keys are unique on AWS resources, so a map loses nothing. */
 export type Tags = Record<string, string>;
 
-export type InstanceStateName = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
+export type InstanceStateName =
+  'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
 
 export interface WorldSpec {
   /** e.g. `us-east-1`. SigV4 scopes must name it (AuthFailure otherwise). */

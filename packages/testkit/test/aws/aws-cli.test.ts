@@ -50,19 +50,39 @@ describe.skipIf(!cliPresent)('the AWS CLI against the EC2 emulator', () => {
       AWS_PAGER: '',
     };
     try {
-      const { stdout, stderr } = await run(AWS_CLI, [...args, '--endpoint-url', aws.endpoint, '--output', 'json'], { env, timeout: 60_000 });
+      const { stdout, stderr } = await run(
+        AWS_CLI,
+        [...args, '--endpoint-url', aws.endpoint, '--output', 'json'],
+        { env, timeout: 60_000 },
+      );
       return { code: 0, stdout, stderr };
     } catch (err) {
       const e = err as { code?: number; stdout?: string; stderr?: string };
-      return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+      return {
+        code: typeof e.code === 'number' ? e.code : -1,
+        stdout: e.stdout ?? '',
+        stderr: e.stderr ?? '',
+      };
     }
   };
 
   it('describe-route-tables with filters, create-route on an existing destination, describe-instances, replace-route', async () => {
     // Independent reads first, in parallel (each CLI start costs seconds).
     const [tables, instances, duplicate] = await Promise.all([
-      cli('ec2', 'describe-route-tables', '--filters', `Name=tag:${WORLD_TAGS.managed},Values=true`, `Name=vpc-id,Values=${ids.vpcId}`),
-      cli('ec2', 'describe-instances', '--instance-ids', ids.instanceIds[0] as string, ids.instanceIds[1] as string),
+      cli(
+        'ec2',
+        'describe-route-tables',
+        '--filters',
+        `Name=tag:${WORLD_TAGS.managed},Values=true`,
+        `Name=vpc-id,Values=${ids.vpcId}`,
+      ),
+      cli(
+        'ec2',
+        'describe-instances',
+        '--instance-ids',
+        ids.instanceIds[0] as string,
+        ids.instanceIds[1] as string,
+      ),
       cli(
         'ec2',
         'create-route',
@@ -76,7 +96,13 @@ describe.skipIf(!cliPresent)('the AWS CLI against the EC2 emulator', () => {
     ]);
 
     expect(tables.code, tables.stderr).toBe(0);
-    const rt = JSON.parse(tables.stdout) as { RouteTables: { RouteTableId: string; Routes: Record<string, string>[]; Tags: { Key: string; Value: string }[] }[] };
+    const rt = JSON.parse(tables.stdout) as {
+      RouteTables: {
+        RouteTableId: string;
+        Routes: Record<string, string>[];
+        Tags: { Key: string; Value: string }[];
+      }[];
+    };
     expect(rt.RouteTables.map((x) => x.RouteTableId)).toEqual(ids.privateTableIds);
     const first = rt.RouteTables[0];
     expect(first?.Routes.find((r) => r.DestinationCidrBlock === '0.0.0.0/0')).toMatchObject({
@@ -89,19 +115,35 @@ describe.skipIf(!cliPresent)('the AWS CLI against the EC2 emulator', () => {
 
     expect(instances.code, instances.stderr).toBe(0);
     const di = JSON.parse(instances.stdout) as {
-      Reservations: { Instances: { InstanceId: string; State: { Code: number; Name: string }; Placement: { AvailabilityZone: string }; NetworkInterfaces: { MacAddress: string; Attachment: { DeviceIndex: number } }[]; SourceDestCheck: boolean; PrivateIpAddress: string }[] }[];
+      Reservations: {
+        Instances: {
+          InstanceId: string;
+          State: { Code: number; Name: string };
+          Placement: { AvailabilityZone: string };
+          NetworkInterfaces: { MacAddress: string; Attachment: { DeviceIndex: number } }[];
+          SourceDestCheck: boolean;
+          PrivateIpAddress: string;
+        }[];
+      }[];
     };
     const found = di.Reservations.flatMap((r) => r.Instances);
-    expect(found.map((i) => [i.InstanceId, i.State, i.Placement.AvailabilityZone, i.PrivateIpAddress])).toEqual([
+    expect(
+      found.map((i) => [i.InstanceId, i.State, i.Placement.AvailabilityZone, i.PrivateIpAddress]),
+    ).toEqual([
       [ids.instanceIds[0], { Code: 16, Name: 'running' }, 'us-east-1a', ids.privateIps[0]],
       [ids.instanceIds[1], { Code: 16, Name: 'running' }, 'us-east-1b', ids.privateIps[1]],
     ]);
-    expect(found[0]?.NetworkInterfaces[0]).toMatchObject({ MacAddress: ids.macs[0], Attachment: { DeviceIndex: 0 } });
+    expect(found[0]?.NetworkInterfaces[0]).toMatchObject({
+      MacAddress: ids.macs[0],
+      Attachment: { DeviceIndex: 0 },
+    });
     expect(found[0]?.SourceDestCheck).toBe(true);
 
     // botocore reports a service error with exit code 254 and the code in the message.
     expect(duplicate.code).toBe(254);
-    expect(duplicate.stderr).toContain('An error occurred (RouteAlreadyExists) when calling the CreateRoute operation');
+    expect(duplicate.stderr).toContain(
+      'An error occurred (RouteAlreadyExists) when calling the CreateRoute operation',
+    );
 
     const replaced = await cli(
       'ec2',
@@ -114,7 +156,11 @@ describe.skipIf(!cliPresent)('the AWS CLI against the EC2 emulator', () => {
       ids.eniIds[1] as string,
     );
     expect(replaced.code, replaced.stderr).toBe(0);
-    expect(aws.control.routeTable(ids.privateTableIds[0] as string).routes.find((r) => r.destinationCidrBlock === '0.0.0.0/0')).toMatchObject({
+    expect(
+      aws.control
+        .routeTable(ids.privateTableIds[0] as string)
+        .routes.find((r) => r.destinationCidrBlock === '0.0.0.0/0'),
+    ).toMatchObject({
       networkInterfaceId: ids.eniIds[1],
       instanceId: ids.instanceIds[1],
       state: 'active',

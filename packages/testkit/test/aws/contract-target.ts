@@ -7,7 +7,12 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { it } from 'vitest';
-import { startAws, type AwsCredentials, type AwsEmulator, type AwsEmulatorOptions } from '../../src/aws/aws-emulator';
+import {
+  startAws,
+  type AwsCredentials,
+  type AwsEmulator,
+  type AwsEmulatorOptions,
+} from '../../src/aws/aws-emulator';
 import { signV4 } from './sigv4';
 
 const realEndpoint = process.env.AWS_ENDPOINT_URL_EC2;
@@ -67,7 +72,8 @@ export async function openTarget(options: AwsEmulatorOptions = {}): Promise<Cont
   if (REAL_AWS) {
     region = process.env.AWS_REGION ?? 'us-east-1';
     ec2Endpoint = realEndpoint as string;
-    autoscalingEndpoint = process.env.AWS_ENDPOINT_URL_AUTO_SCALING ?? `https://autoscaling.${region}.amazonaws.com`;
+    autoscalingEndpoint =
+      process.env.AWS_ENDPOINT_URL_AUTO_SCALING ?? `https://autoscaling.${region}.amazonaws.com`;
     credentials = {
       accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? '',
       secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '',
@@ -112,7 +118,15 @@ export async function openTarget(options: AwsEmulatorOptions = {}): Promise<Cont
       const signed =
         o.sign === false
           ? headers
-          : signV4({ method, url, body, headers, region, service, credentials: o.credentials ?? credentials });
+          : signV4({
+              method,
+              url,
+              body,
+              headers,
+              region,
+              service,
+              credentials: o.credentials ?? credentials,
+            });
       const res = await fetch(url, { method, headers: signed, ...(method === 'POST' ? { body } : {}) });
       return { status: res.status, headers: res.headers, body: await res.text() };
     },
@@ -124,7 +138,10 @@ export async function openTarget(options: AwsEmulatorOptions = {}): Promise<Cont
 }
 
 /** Runs `fn` against a fresh target and always closes it. */
-export async function withTarget<T>(options: AwsEmulatorOptions, fn: (t: ContractTarget) => Promise<T>): Promise<T> {
+export async function withTarget<T>(
+  options: AwsEmulatorOptions,
+  fn: (t: ContractTarget) => Promise<T>,
+): Promise<T> {
   const t = await openTarget(options);
   try {
     return await fn(t);
@@ -134,7 +151,11 @@ export async function withTarget<T>(options: AwsEmulatorOptions, fn: (t: Contrac
 }
 
 /** The error an SDK call threw (fails the test when it resolved). */
-export async function sdkError(promise: Promise<unknown>): Promise<Error & { name: string; $metadata: { httpStatusCode?: number; attempts?: number; requestId?: string } }> {
+export async function sdkError(
+  promise: Promise<unknown>,
+): Promise<
+  Error & { name: string; $metadata: { httpStatusCode?: number; attempts?: number; requestId?: string } }
+> {
   try {
     await promise;
   } catch (err) {

@@ -32,12 +32,24 @@ export function withSecondVpc(world: WorldSpec): WorldSpec {
     vpcs: [...world.vpcs, { vpcId: 'vpc-00000000000000b01', cidrBlock: '10.9.0.0/16' }],
     subnets: [
       ...world.subnets,
-      { subnetId: 'subnet-00000000000000b01', vpcId: 'vpc-00000000000000b01', cidrBlock: '10.9.1.0/24', availabilityZone: `${world.region}a` },
+      {
+        subnetId: 'subnet-00000000000000b01',
+        vpcId: 'vpc-00000000000000b01',
+        cidrBlock: '10.9.1.0/24',
+        availabilityZone: `${world.region}a`,
+      },
     ],
-    routeTables: [...world.routeTables, { routeTableId: 'rtb-00000000000000b01', vpcId: 'vpc-00000000000000b01', main: true }],
+    routeTables: [
+      ...world.routeTables,
+      { routeTableId: 'rtb-00000000000000b01', vpcId: 'vpc-00000000000000b01', main: true },
+    ],
     networkInterfaces: [
       ...(world.networkInterfaces ?? []),
-      { networkInterfaceId: 'eni-00000000000000b01', subnetId: 'subnet-00000000000000b01', privateIpAddress: '10.9.1.10' },
+      {
+        networkInterfaceId: 'eni-00000000000000b01',
+        subnetId: 'subnet-00000000000000b01',
+        privateIpAddress: '10.9.1.10',
+      },
     ],
   };
 }
@@ -49,7 +61,12 @@ export function withSpareEni(world: WorldSpec): WorldSpec {
     ...world,
     networkInterfaces: [
       ...(world.networkInterfaces ?? []),
-      { networkInterfaceId: 'eni-00000000000000c01', subnetId: first?.subnetId as string, privateIpAddress: '10.0.0.99', secondaryPrivateIpAddresses: ['10.0.0.98'] },
+      {
+        networkInterfaceId: 'eni-00000000000000c01',
+        subnetId: first?.subnetId,
+        privateIpAddress: '10.0.0.99',
+        secondaryPrivateIpAddresses: ['10.0.0.98'],
+      },
     ],
   };
 }

@@ -14,7 +14,10 @@ const sha256 = (data: string): string => createHash('sha256').update(data).diges
 const hmac = (key: Buffer | string, data: string): Buffer => createHmac('sha256', key).update(data).digest();
 
 function rfc3986(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 export interface SignInput {
@@ -31,7 +34,10 @@ export interface SignInput {
 /** Returns the headers to send (input headers + host, x-amz-date, x-amz-content-sha256, authorization). */
 export function signV4(input: SignInput): Record<string, string> {
   const date = input.date ?? new Date();
-  const amzDate = date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const payloadHash = sha256(input.body);
   const headers: Record<string, string> = {
@@ -39,7 +45,9 @@ export function signV4(input: SignInput): Record<string, string> {
     host: input.url.host,
     'x-amz-date': amzDate,
     'x-amz-content-sha256': payloadHash,
-    ...(input.credentials.sessionToken != null ? { 'x-amz-security-token': input.credentials.sessionToken } : {}),
+    ...(input.credentials.sessionToken != null
+      ? { 'x-amz-security-token': input.credentials.sessionToken }
+      : {}),
   };
   const names = Object.keys(headers)
     .map((h) => h.toLowerCase())
@@ -60,7 +68,10 @@ export function signV4(input: SignInput): Record<string, string> {
   ].join('\n');
   const scope = `${day}/${input.region}/${input.service}/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
-  const key = hmac(hmac(hmac(hmac(`AWS4${input.credentials.secretAccessKey}`, day), input.region), input.service), 'aws4_request');
+  const key = hmac(
+    hmac(hmac(hmac(`AWS4${input.credentials.secretAccessKey}`, day), input.region), input.service),
+    'aws4_request',
+  );
   const signature = createHmac('sha256', key).update(toSign).digest('hex');
   headers.authorization = `AWS4-HMAC-SHA256 Credential=${input.credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`;
   return headers;

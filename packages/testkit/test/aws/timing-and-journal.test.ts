@@ -21,7 +21,12 @@ describe('timing model and journal', () => {
   beforeEach(async () => {
     clock = createVirtualClock(Date.UTC(2024, 5, 1));
     aws = await startAws({ clock, latency: 'realistic' });
-    ec2 = new EC2Client({ region: aws.region, endpoint: aws.endpoint, credentials: aws.credentials(natB), maxAttempts: 1 });
+    ec2 = new EC2Client({
+      region: aws.region,
+      endpoint: aws.endpoint,
+      credentials: aws.credentials(natB),
+      maxAttempts: 1,
+    });
   });
   afterEach(async () => {
     ec2.destroy();
@@ -29,7 +34,8 @@ describe('timing model and journal', () => {
   });
 
   const currentTarget = (): string | undefined =>
-    aws.control.routeTable(rtbA).routes.find((r) => r.destinationCidrBlock === '0.0.0.0/0')?.networkInterfaceId;
+    aws.control.routeTable(rtbA).routes.find((r) => r.destinationCidrBlock === '0.0.0.0/0')
+      ?.networkInterfaceId;
 
   /** Waits (in real time) until the emulator has received `n` calls. */
   const received = async (n: number): Promise<void> => {
@@ -39,9 +45,21 @@ describe('timing model and journal', () => {
 
   it('a mutation takes effect at the end of its latency, just before the answer; the journal time is that instant', async () => {
     const start = clock.now();
-    const pending = ec2.send(new ReplaceRouteCommand({ RouteTableId: rtbA, DestinationCidrBlock: '0.0.0.0/0', NetworkInterfaceId: eniB }));
+    const pending = ec2.send(
+      new ReplaceRouteCommand({
+        RouteTableId: rtbA,
+        DestinationCidrBlock: '0.0.0.0/0',
+        NetworkInterfaceId: eniB,
+      }),
+    );
     await received(1);
-    expect(aws.journal()[0]).toMatchObject({ action: 'ReplaceRoute', outcome: 'pending', time: null, receivedAt: start, callerInstanceId: natB });
+    expect(aws.journal()[0]).toMatchObject({
+      action: 'ReplaceRoute',
+      outcome: 'pending',
+      time: null,
+      receivedAt: start,
+      callerInstanceId: natB,
+    });
     await clock.advance(149);
     await settle();
     expect(currentTarget()).toBe(eniA);
@@ -49,7 +67,12 @@ describe('timing model and journal', () => {
     const out = await pending;
     expect(out.$metadata.httpStatusCode).toBe(200);
     expect(currentTarget()).toBe(eniB);
-    expect(aws.journal()[0]).toMatchObject({ outcome: 'ok', status: 200, time: start + 150, receivedAt: start });
+    expect(aws.journal()[0]).toMatchObject({
+      outcome: 'ok',
+      status: 200,
+      time: start + 150,
+      receivedAt: start,
+    });
     expect(aws.journal()[0]?.requestId).toBe(out.$metadata.requestId);
   });
 
@@ -59,15 +82,24 @@ describe('timing model and journal', () => {
     aws.control.stopInstance(natA); // changes before the answer is built are visible
     await clock.advance(80);
     const out = await pending;
-    expect(out.RouteTables?.[0]?.Routes?.find((r) => r.DestinationCidrBlock === '0.0.0.0/0')?.State).toBe('blackhole');
+    expect(out.RouteTables?.[0]?.Routes?.find((r) => r.DestinationCidrBlock === '0.0.0.0/0')?.State).toBe(
+      'blackhole',
+    );
     expect(aws.calls()[0]?.time).toBe(aws.calls()[0]!.receivedAt + 80);
   });
 
   it('a client that gives up during the latency does not cancel the write (as on AWS): it lands, flagged clientGone', async () => {
     const abort = new AbortController();
-    const pending = ec2.send(new ReplaceRouteCommand({ RouteTableId: rtbA, DestinationCidrBlock: '0.0.0.0/0', NetworkInterfaceId: eniB }), {
-      abortSignal: abort.signal,
-    });
+    const pending = ec2.send(
+      new ReplaceRouteCommand({
+        RouteTableId: rtbA,
+        DestinationCidrBlock: '0.0.0.0/0',
+        NetworkInterfaceId: eniB,
+      }),
+      {
+        abortSignal: abort.signal,
+      },
+    );
     await received(1);
     abort.abort();
     await expect(pending).rejects.toThrow();
@@ -80,9 +112,16 @@ describe('timing model and journal', () => {
   it('a hung call is never answered and never applied; the journal says hung', async () => {
     aws.control.injectFault({ action: 'ReplaceRoute', hang: true });
     const abort = new AbortController();
-    const pending = ec2.send(new ReplaceRouteCommand({ RouteTableId: rtbA, DestinationCidrBlock: '0.0.0.0/0', NetworkInterfaceId: eniB }), {
-      abortSignal: abort.signal,
-    });
+    const pending = ec2.send(
+      new ReplaceRouteCommand({
+        RouteTableId: rtbA,
+        DestinationCidrBlock: '0.0.0.0/0',
+        NetworkInterfaceId: eniB,
+      }),
+      {
+        abortSignal: abort.signal,
+      },
+    );
     await received(1);
     await clock.advance(60_000);
     await settle();
@@ -95,7 +134,13 @@ describe('timing model and journal', () => {
 
   it('injected delay adds to the latency; faults and buckets are decided on arrival', async () => {
     aws.control.injectFault({ action: 'ReplaceRoute', delayMs: 1_000 });
-    const pending = ec2.send(new ReplaceRouteCommand({ RouteTableId: rtbA, DestinationCidrBlock: '0.0.0.0/0', NetworkInterfaceId: eniB }));
+    const pending = ec2.send(
+      new ReplaceRouteCommand({
+        RouteTableId: rtbA,
+        DestinationCidrBlock: '0.0.0.0/0',
+        NetworkInterfaceId: eniB,
+      }),
+    );
     await received(1);
     await clock.advance(1_149);
     await settle();
@@ -108,19 +153,68 @@ describe('timing model and journal', () => {
   it('the journal records every mutating call with caller, parameters and outcome; calls() has the describes too', async () => {
     aws.control.setLatency('none');
     await ec2.send(new DescribeRouteTablesCommand({}));
-    await ec2.send(new ReplaceRouteCommand({ RouteTableId: rtbA, DestinationCidrBlock: '0.0.0.0/0', NetworkInterfaceId: eniB }));
-    const operator = new EC2Client({ region: aws.region, endpoint: aws.endpoint, credentials: aws.credentials('operator'), maxAttempts: 1 });
-    await operator.send(new ReplaceRouteCommand({ RouteTableId: rtbA, DestinationCidrBlock: '0.0.0.0/0', NetworkInterfaceId: eniA, DryRun: true })).catch(() => undefined);
-    const stranger = new EC2Client({ region: aws.region, endpoint: aws.endpoint, credentials: { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' }, maxAttempts: 1 });
-    await stranger.send(new ReplaceRouteCommand({ RouteTableId: 'rtb-0000000000000dead', DestinationCidrBlock: '0.0.0.0/0', NetworkInterfaceId: eniA })).catch(() => undefined);
+    await ec2.send(
+      new ReplaceRouteCommand({
+        RouteTableId: rtbA,
+        DestinationCidrBlock: '0.0.0.0/0',
+        NetworkInterfaceId: eniB,
+      }),
+    );
+    const operator = new EC2Client({
+      region: aws.region,
+      endpoint: aws.endpoint,
+      credentials: aws.credentials('operator'),
+      maxAttempts: 1,
+    });
+    await operator
+      .send(
+        new ReplaceRouteCommand({
+          RouteTableId: rtbA,
+          DestinationCidrBlock: '0.0.0.0/0',
+          NetworkInterfaceId: eniA,
+          DryRun: true,
+        }),
+      )
+      .catch(() => undefined);
+    const stranger = new EC2Client({
+      region: aws.region,
+      endpoint: aws.endpoint,
+      credentials: { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
+    await stranger
+      .send(
+        new ReplaceRouteCommand({
+          RouteTableId: 'rtb-0000000000000dead',
+          DestinationCidrBlock: '0.0.0.0/0',
+          NetworkInterfaceId: eniA,
+        }),
+      )
+      .catch(() => undefined);
     operator.destroy();
     stranger.destroy();
-    expect(aws.journal().map((e) => [e.action, e.callerInstanceId, e.principal, e.accessKeyId, e.outcome, e.params.NetworkInterfaceId])).toEqual([
+    expect(
+      aws
+        .journal()
+        .map((e) => [
+          e.action,
+          e.callerInstanceId,
+          e.principal,
+          e.accessKeyId,
+          e.outcome,
+          e.params.NetworkInterfaceId,
+        ]),
+    ).toEqual([
       ['ReplaceRoute', natB, null, aws.credentials(natB).accessKeyId, 'ok', eniB],
       ['ReplaceRoute', null, 'operator', 'AKIAOPERATOR00000001', 'DryRunOperation', eniA],
       ['ReplaceRoute', null, null, 'AKIAUNKNOWN000000000', 'InvalidRouteTableID.NotFound', eniA],
     ]);
-    expect(aws.calls().map((c) => c.action)).toEqual(['DescribeRouteTables', 'ReplaceRoute', 'ReplaceRoute', 'ReplaceRoute']);
+    expect(aws.calls().map((c) => c.action)).toEqual([
+      'DescribeRouteTables',
+      'ReplaceRoute',
+      'ReplaceRoute',
+      'ReplaceRoute',
+    ]);
     const seq = aws.journal()[0]?.seq as number;
     expect(aws.journal(seq)).toHaveLength(2);
     aws.control.clearJournal();

@@ -14,10 +14,15 @@ const CLI = ['--import', 'tsx', 'src/cli.ts'];
 const scratch = mkdtempSync(join(tmpdir(), 'nat-ha-sim-cli-'));
 
 function start(args: string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [...CLI, ...args], { cwd: packageDir, env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+  return spawn(process.execPath, [...CLI, ...args], {
+    cwd: packageDir,
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
 }
 
-function finish(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function finish(
+  child: ChildProcessWithoutNullStreams,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -72,16 +77,27 @@ describe('nat-ha-sim', () => {
     const child = start(['serve', '--port-base', String(base)]);
     const done = finish(child);
     const line = await firstLine(child);
-    const ready = JSON.parse(line) as Record<string, any>;
-    expect(Object.keys(ready)).toEqual(['region', 'ec2', 'autoscaling', 'consul', 'consulAgents', 'imds', 'control']);
+    const ready = JSON.parse(line) as { ec2: string; control: string; imds: Record<string, string> } & Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(ready)).toEqual([
+      'region',
+      'ec2',
+      'autoscaling',
+      'consul',
+      'consulAgents',
+      'imds',
+      'control',
+    ]);
     expect(ready.ec2).toBe(`http://127.0.0.1:${base}/`);
     expect(Object.values(ready.imds)).toEqual([1, 2, 3].map((k) => `http://127.0.0.1:${base + k}`));
-    const token = await fetch(`${ready.imds['i-00000000000000100'] as string}/latest/api/token`, {
+    const token = await fetch(`${ready.imds['i-00000000000000100'] ?? ''}/latest/api/token`, {
       method: 'PUT',
       headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' },
     });
     expect(token.status).toBe(200);
-    const control = await fetch(`${ready.control as string}aws/routeTables`);
+    const control = await fetch(`${ready.control}aws/routeTables`);
     expect(control.status).toBe(200);
     child.kill('SIGTERM');
     const { code, stdout } = await done;
@@ -99,12 +115,28 @@ describe('nat-ha-sim', () => {
 
   it('serve --world with an invalid file exits 2 and names every problem with its JSON path', async () => {
     const file = join(scratch, 'bad-world.json');
-    writeFileSync(file, JSON.stringify({ region: 'nowhere', accountId: '123', vpcs: [], subnets: [], routeTables: [], instances: [{}] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        region: 'nowhere',
+        accountId: '123',
+        vpcs: [],
+        subnets: [],
+        routeTables: [],
+        instances: [{}],
+      }),
+    );
     const { code, stdout, stderr } = await run(['serve', '--world', file]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toContain(`world file '${file}' is invalid`);
-    for (const path of ['$.region', '$.accountId', '$.vpcs', '$.instances[0].instanceId', '$.instances[0].networkInterfaces']) {
+    for (const path of [
+      '$.region',
+      '$.accountId',
+      '$.vpcs',
+      '$.instances[0].instanceId',
+      '$.instances[0].networkInterfaces',
+    ]) {
       expect(stderr).toContain(`  ${path}: `);
     }
     const notJson = join(scratch, 'not-json.json');
@@ -125,7 +157,14 @@ describe('nat-ha-sim', () => {
   it('--help documents the commands and the ready line; bad usage exits 2 naming the problem', async () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    for (const text of ['serve', 'world', '--port-base', '--world FILE', '"consulAgents"', 'AWS_EC2_METADATA_SERVICE_ENDPOINT']) {
+    for (const text of [
+      'serve',
+      'world',
+      '--port-base',
+      '--world FILE',
+      '"consulAgents"',
+      'AWS_EC2_METADATA_SERVICE_ENDPOINT',
+    ]) {
       expect(help.stdout).toContain(text);
     }
     const [unknownCommand, unknownFlag, badPort] = await Promise.all([
@@ -133,8 +172,14 @@ describe('nat-ha-sim', () => {
       run(['serve', '--colour', 'blue']),
       run(['serve', '--port-base', 'abc']),
     ]);
-    expect([unknownCommand.code, unknownCommand.stderr]).toEqual([2, expect.stringContaining("unknown command 'launch'")]);
+    expect([unknownCommand.code, unknownCommand.stderr]).toEqual([
+      2,
+      expect.stringContaining("unknown command 'launch'"),
+    ]);
     expect([unknownFlag.code, unknownFlag.stderr]).toEqual([2, expect.stringContaining('--colour')]);
-    expect([badPort.code, badPort.stderr]).toEqual([2, expect.stringContaining("--port-base must be an integer from 1 to 65535, got 'abc'")]);
+    expect([badPort.code, badPort.stderr]).toEqual([
+      2,
+      expect.stringContaining("--port-base must be an integer from 1 to 65535, got 'abc'"),
+    ]);
   });
 });

@@ -12,9 +12,16 @@ const world = defaultWorld();
 const [natA, natB] = world.instances.map((i) => i.instanceId) as [string, string];
 
 /** Runs an ES module snippet in a fresh node process with exactly `env`; resolves its stdout. */
-function runNode(script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runNode(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: packageDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: packageDir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -34,13 +41,26 @@ describe('startSim', () => {
   it('serves Consul with one agent per instance (node name = instance id, address = private IP)', async () => {
     sim = await startSim({ world });
     const e = sim.endpoints;
-    expect(Object.keys(e)).toEqual(['region', 'ec2', 'autoscaling', 'consul', 'consulAgents', 'imds', 'control']);
+    expect(Object.keys(e)).toEqual([
+      'region',
+      'ec2',
+      'autoscaling',
+      'consul',
+      'consulAgents',
+      'imds',
+      'control',
+    ]);
     expect(Object.keys(e.consulAgents)).toEqual([natA, natB, world.instances[2]?.instanceId]);
     expect(Object.keys(e.imds)).toEqual(Object.keys(e.consulAgents));
     expect(e.autoscaling).toBe(e.ec2);
-    const self = (await (await fetch(`${e.consulAgents[natB] as string}/v1/agent/self`)).json()) as { Config: { NodeName: string } };
+    const self = (await (await fetch(`${e.consulAgents[natB] as string}/v1/agent/self`)).json()) as {
+      Config: { NodeName: string };
+    };
     expect(self.Config.NodeName).toBe(natB);
-    const nodes = (await (await fetch(`${e.consulAgents[natA] as string}/v1/catalog/nodes`)).json()) as { Node: string; Address: string }[];
+    const nodes = (await (await fetch(`${e.consulAgents[natA] as string}/v1/catalog/nodes`)).json()) as {
+      Node: string;
+      Address: string;
+    }[];
     expect(nodes.map((n) => [n.Node, n.Address]).sort()).toEqual(
       world.instances.map((i) => [i.instanceId, i.networkInterfaces[0]?.privateIpAddress]).sort(),
     );
@@ -68,13 +88,19 @@ describe('startSim', () => {
       AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     });
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout.trim().split('\n').at(-1) as string)).toEqual({ region: 'us-east-1', instances: 3, asg: 3 });
+    expect(JSON.parse(result.stdout.trim().split('\n').at(-1) as string)).toEqual({
+      region: 'us-east-1',
+      instances: 3,
+      asg: 3,
+    });
     const calls = sim.aws.calls();
     expect(calls.map((c) => [c.service, c.action, c.callerInstanceId])).toEqual([
       ['ec2', 'DescribeInstances', natB],
       ['autoscaling', 'DescribeAutoScalingInstances', natB],
     ]);
-    expect(sim.aws.control.imdsRequests(natB).some((r) => r.path === '/latest/meta-data/placement/region')).toBe(true);
+    expect(
+      sim.aws.control.imdsRequests(natB).some((r) => r.path === '/latest/meta-data/placement/region'),
+    ).toBe(true);
     expect(sim.aws.control.imdsRequests(natA)).toEqual([]);
   });
 
@@ -83,21 +109,42 @@ describe('startSim', () => {
     const agent = sim.endpoints.consulAgents[natA] as string;
     expect((await fetch(`${agent}/v1/agent/self`)).status).toBe(200);
     sim.aws.control.stopInstance(natA);
-    await expect.poll(async () => fetch(`${agent}/v1/agent/self`).then((r) => r.status, () => 'refused'), { timeout: 10_000 }).toBe('refused');
+    await expect
+      .poll(
+        async () =>
+          fetch(`${agent}/v1/agent/self`).then(
+            (r) => r.status,
+            () => 'refused',
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe('refused');
     sim.aws.control.startInstance(natA);
-    await expect.poll(async () => fetch(`${agent}/v1/agent/self`).then((r) => r.status, () => 'refused'), { timeout: 10_000 }).toBe(200);
+    await expect
+      .poll(
+        async () =>
+          fetch(`${agent}/v1/agent/self`).then(
+            (r) => r.status,
+            () => 'refused',
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe(200);
   });
 
   it('one control plane for both: <control>aws/<method> and <control>consul/<method>', async () => {
     sim = await startSim({ world, linkConsulToInstances: false });
-    const post = (path: string, args: unknown[]) => fetch(`${sim?.endpoints.control as string}${path}`, { method: 'POST', body: JSON.stringify(args) });
+    const post = (path: string, args: unknown[]) =>
+      fetch(`${sim?.endpoints.control as string}${path}`, { method: 'POST', body: JSON.stringify(args) });
     expect((await post('consul/partitionNode', [natA])).status).toBe(200);
     expect((await post('consul/healNode', [natA])).status).toBe(200);
     expect((await post('aws/stopInstance', [natB])).status).toBe(200);
     expect(sim.aws.control.instance(natB).state).toBe('stopped');
     // Not linked: the agent of a stopped instance keeps running.
     expect((await fetch(`${sim.endpoints.consulAgents[natB] as string}/v1/agent/self`)).status).toBe(200);
-    const journal = (await (await fetch(`${sim.endpoints.control}consul/journal`)).json()) as { result: unknown[] };
+    const journal = (await (await fetch(`${sim.endpoints.control}consul/journal`)).json()) as {
+      result: unknown[];
+    };
     expect(journal.result.length).toBeGreaterThan(0);
   });
 });

@@ -43,17 +43,33 @@ function instanceMember(state: WorldState, m: AsgRec['instances'][number]): stri
     leaf('AvailabilityZone', inst?.availabilityZone),
     leaf('LifecycleState', m.lifecycleState),
     leaf('HealthStatus', m.healthStatus),
-    node('LaunchTemplate', leaf('LaunchTemplateId', 'lt-00000000000000001'), leaf('LaunchTemplateName', 'nat-ha'), leaf('Version', '1')),
+    node(
+      'LaunchTemplate',
+      leaf('LaunchTemplateId', 'lt-00000000000000001'),
+      leaf('LaunchTemplateName', 'nat-ha'),
+      leaf('Version', '1'),
+    ),
     leaf('ProtectedFromScaleIn', m.protectedFromScaleIn),
   ].join('');
 }
 
 function renderGroup(state: WorldState, g: AsgRec, includeInstances: boolean): string {
-  const azs = [...new Set(g.subnetIds.map((s) => state.data.subnets.get(s)?.availabilityZone).filter((a): a is string => a != null))];
+  const azs = [
+    ...new Set(
+      g.subnetIds
+        .map((s) => state.data.subnets.get(s)?.availabilityZone)
+        .filter((a): a is string => a != null),
+    ),
+  ];
   return [
     leaf('AutoScalingGroupName', g.autoScalingGroupName),
     leaf('AutoScalingGroupARN', g.arn),
-    node('LaunchTemplate', leaf('LaunchTemplateId', 'lt-00000000000000001'), leaf('LaunchTemplateName', 'nat-ha'), leaf('Version', '1')),
+    node(
+      'LaunchTemplate',
+      leaf('LaunchTemplateId', 'lt-00000000000000001'),
+      leaf('LaunchTemplateName', 'nat-ha'),
+      leaf('Version', '1'),
+    ),
     leaf('MinSize', g.minSize),
     leaf('MaxSize', g.maxSize),
     leaf('DesiredCapacity', g.desiredCapacity),
@@ -79,7 +95,10 @@ function renderGroup(state: WorldState, g: AsgRec, includeInstances: boolean): s
     ),
     memberList('TerminationPolicies', ['Default'], (p) => p),
     leaf('NewInstancesProtectedFromScaleIn', false),
-    leaf('ServiceLinkedRoleARN', `arn:aws:iam::${state.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`),
+    leaf(
+      'ServiceLinkedRoleARN',
+      `arn:aws:iam::${state.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+    ),
     leaf('CapacityRebalance', false),
   ].join('');
 }
@@ -87,7 +106,14 @@ function renderGroup(state: WorldState, g: AsgRec, includeInstances: boolean): s
 export const describeAutoScalingGroups: AsAction = {
   name: 'DescribeAutoScalingGroups',
   mutating: false,
-  params: ['AutoScalingGroupNames', 'IncludeInstances', 'IncludeManagedResources', 'NextToken', 'MaxRecords', 'Filters'],
+  params: [
+    'AutoScalingGroupNames',
+    'IncludeInstances',
+    'IncludeManagedResources',
+    'NextToken',
+    'MaxRecords',
+    'Filters',
+  ],
   run(ctx) {
     const { params, state } = ctx;
     const names = params.memberList('AutoScalingGroupNames');
@@ -99,7 +125,10 @@ export const describeAutoScalingGroups: AsAction = {
       }
     }
     // Auto Scaling tag filters match exactly (no EC2 wildcards).
-    const exact = filters.map((f) => ({ name: f.name, values: f.values.map((v) => v.replace(/[*?\\]/g, '\\$&')) }));
+    const exact = filters.map((f) => ({
+      name: f.name,
+      values: f.values.map((v) => v.replace(/[*?\\]/g, '\\$&')),
+    }));
     const match = compileFilters<AsgRec>(exact, {}, (g) => g.tags);
     let groups = [...state.groups.values()];
     if (names.length > 0) groups = groups.filter((g) => names.includes(g.autoScalingGroupName));
@@ -109,7 +138,10 @@ export const describeAutoScalingGroups: AsAction = {
       maxParam: 'MaxRecords',
       invalidToken: invalidNextToken,
     });
-    return memberList('AutoScalingGroups', page.items, (g) => renderGroup(state, g, includeInstances)) + leaf('NextToken', page.nextToken);
+    return (
+      memberList('AutoScalingGroups', page.items, (g) => renderGroup(state, g, includeInstances)) +
+      leaf('NextToken', page.nextToken)
+    );
   },
 };
 
@@ -126,7 +158,12 @@ export const describeAutoScalingInstances: AsAction = {
         if (ids.length === 0 || ids.includes(member.instanceId)) rows.push({ group, member });
       }
     }
-    const page = paginate(rows, params, { min: 1, max: 50, maxParam: 'MaxRecords', invalidToken: invalidNextToken });
+    const page = paginate(rows, params, {
+      min: 1,
+      max: 50,
+      maxParam: 'MaxRecords',
+      invalidToken: invalidNextToken,
+    });
     return (
       memberList('AutoScalingInstances', page.items, ({ group, member }) => {
         const inst = state.data.instances.get(member.instanceId);
@@ -137,7 +174,12 @@ export const describeAutoScalingInstances: AsAction = {
           leaf('AvailabilityZone', inst?.availabilityZone),
           leaf('LifecycleState', member.lifecycleState),
           leaf('HealthStatus', member.healthStatus.toUpperCase()),
-          node('LaunchTemplate', leaf('LaunchTemplateId', 'lt-00000000000000001'), leaf('LaunchTemplateName', 'nat-ha'), leaf('Version', '1')),
+          node(
+            'LaunchTemplate',
+            leaf('LaunchTemplateId', 'lt-00000000000000001'),
+            leaf('LaunchTemplateName', 'nat-ha'),
+            leaf('Version', '1'),
+          ),
           leaf('ProtectedFromScaleIn', member.protectedFromScaleIn),
         ].join('');
       }) + leaf('NextToken', page.nextToken)
@@ -150,13 +192,21 @@ function findLifecycleAction(ctx: AsActionContext): PendingLifecycleAction {
   const { params, state } = ctx;
   const hookName = params.get('LifecycleHookName');
   const groupName = params.get('AutoScalingGroupName');
-  if (hookName == null || hookName === '') throw validation('1 validation error detected: Value null at \'lifecycleHookName\' failed to satisfy constraint: Member must not be null');
-  if (groupName == null || groupName === '') throw validation('1 validation error detected: Value null at \'autoScalingGroupName\' failed to satisfy constraint: Member must not be null');
+  if (hookName == null || hookName === '')
+    throw validation(
+      "1 validation error detected: Value null at 'lifecycleHookName' failed to satisfy constraint: Member must not be null",
+    );
+  if (groupName == null || groupName === '')
+    throw validation(
+      "1 validation error detected: Value null at 'autoScalingGroupName' failed to satisfy constraint: Member must not be null",
+    );
   const token = params.get('LifecycleActionToken');
   const instanceId = params.get('InstanceId');
-  if (token == null && instanceId == null) throw validation('Either LifecycleActionToken or InstanceId must be specified');
+  if (token == null && instanceId == null)
+    throw validation('Either LifecycleActionToken or InstanceId must be specified');
   const group = state.groups.get(groupName);
-  if (group == null) throw validation(`AutoScalingGroup name not found - AutoScalingGroup ${groupName} not found`);
+  if (group == null)
+    throw validation(`AutoScalingGroup name not found - AutoScalingGroup ${groupName} not found`);
   if (!group.lifecycleHooks.some((h) => h.lifecycleHookName === hookName)) {
     throw validation(`No Lifecycle Hook found with name ${hookName} for group ${groupName}`);
   }
@@ -179,11 +229,19 @@ function findLifecycleAction(ctx: AsActionContext): PendingLifecycleAction {
 export const completeLifecycleAction: AsAction = {
   name: 'CompleteLifecycleAction',
   mutating: true,
-  params: ['LifecycleHookName', 'AutoScalingGroupName', 'LifecycleActionResult', 'LifecycleActionToken', 'InstanceId'],
+  params: [
+    'LifecycleHookName',
+    'AutoScalingGroupName',
+    'LifecycleActionResult',
+    'LifecycleActionToken',
+    'InstanceId',
+  ],
   run(ctx) {
     const result = ctx.params.get('LifecycleActionResult');
     if (result !== 'CONTINUE' && result !== 'ABANDON') {
-      throw validation(`Invalid value for LifecycleActionResult: ${result ?? 'null'} (expected CONTINUE or ABANDON)`);
+      throw validation(
+        `Invalid value for LifecycleActionResult: ${result ?? 'null'} (expected CONTINUE or ABANDON)`,
+      );
     }
     const action = findLifecycleAction(ctx);
     ctx.state.completeLifecycleAction(action.token, result, ctx.transitionMs);
@@ -203,7 +261,10 @@ export const recordLifecycleActionHeartbeat: AsAction = {
 };
 
 export const AUTOSCALING_ACTIONS: ReadonlyMap<string, AsAction> = new Map(
-  [describeAutoScalingGroups, describeAutoScalingInstances, completeLifecycleAction, recordLifecycleActionHeartbeat].map(
-    (a) => [a.name, a],
-  ),
+  [
+    describeAutoScalingGroups,
+    describeAutoScalingInstances,
+    completeLifecycleAction,
+    recordLifecycleActionHeartbeat,
+  ].map((a) => [a.name, a]),
 );

@@ -147,7 +147,10 @@ export interface AwsControl {
   revokeImdsTokens(instanceId: string): void;
 
   // Interruption notices (IMDS) and Auto Scaling
-  sendSpotInterruption(instanceId: string, options?: SpotInterruptionOptions): { action: string; time: string };
+  sendSpotInterruption(
+    instanceId: string,
+    options?: SpotInterruptionOptions,
+  ): { action: string; time: string };
   sendRebalanceRecommendation(instanceId: string): { noticeTime: string };
   /** Overrides `autoscaling/target-lifecycle-state` (e.g. `Warmed:Stopped`); `null` returns to the group's value. */
   setTargetLifecycleState(instanceId: string, state: string | null): void;
@@ -160,7 +163,10 @@ export interface AwsControl {
    * `Terminating:Wait` (IMDS target-lifecycle-state `Terminated`) for CompleteLifecycleAction or
    * the heartbeat timeout; without one it terminates at once.
    */
-  terminateInAutoScalingGroup(instanceId: string, options?: TransitionOptions): { lifecycleActionToken: string | null };
+  terminateInAutoScalingGroup(
+    instanceId: string,
+    options?: TransitionOptions,
+  ): { lifecycleActionToken: string | null };
   setAutoScalingLifecycleState(instanceId: string, state: LifecycleState): void;
 
   // Snapshots and records
@@ -259,7 +265,14 @@ export function createAwsControl(deps: AwsControlDeps): AwsControl {
       state.terminateInstance(instanceId, transitionOf(options, settings.transitionMs));
     },
     setInstanceState(instanceId, next) {
-      const states: InstanceStateName[] = ['pending', 'running', 'shutting-down', 'terminated', 'stopping', 'stopped'];
+      const states: InstanceStateName[] = [
+        'pending',
+        'running',
+        'shutting-down',
+        'terminated',
+        'stopping',
+        'stopped',
+      ];
       if (!states.includes(next)) bad(`setInstanceState: state must be one of ${states.join(', ')}`);
       state.setInstanceState(instanceId, next);
     },
@@ -267,22 +280,26 @@ export function createAwsControl(deps: AwsControlDeps): AwsControl {
       state.detachNetworkInterface(networkInterfaceId);
     },
     attachNetworkInterface(networkInterfaceId, instanceId, deviceIndex) {
-      if (!Number.isInteger(deviceIndex) || deviceIndex < 0) bad('attachNetworkInterface: deviceIndex must be an integer >= 0');
+      if (!Number.isInteger(deviceIndex) || deviceIndex < 0)
+        bad('attachNetworkInterface: deviceIndex must be an integer >= 0');
       state.attachNetworkInterface(networkInterfaceId, instanceId, deviceIndex);
     },
     setNatGatewayState(natGatewayId, next) {
       const gw = state.data.natGateways.get(natGatewayId);
       if (gw == null) bad(`unknown NAT gateway '${natGatewayId}'`);
-      if (!['pending', 'failed', 'available', 'deleting', 'deleted'].includes(next)) bad(`setNatGatewayState: bad state '${String(next)}'`);
+      if (!['pending', 'failed', 'available', 'deleting', 'deleted'].includes(next))
+        bad(`setNatGatewayState: bad state '${String(next)}'`);
       gw.state = next;
       state.commit();
     },
     setRouteStateDuringTransitions(next) {
-      if (next !== 'active' && next !== 'blackhole') bad(`setRouteStateDuringTransitions: 'active' or 'blackhole'`);
+      if (next !== 'active' && next !== 'blackhole')
+        bad(`setRouteStateDuringTransitions: 'active' or 'blackhole'`);
       state.routeOptions.transitionalState = next;
     },
     setPolicy(who, deny) {
-      if (!Array.isArray(deny) || deny.some((d) => typeof d !== 'string')) bad('setPolicy: deny must be an array of action names');
+      if (!Array.isArray(deny) || deny.some((d) => typeof d !== 'string'))
+        bad('setPolicy: deny must be an array of action names');
       const key = state.data.instances.has(who) ? state.accessKeyOf(who) : who;
       state.setDeny(key, deny);
     },
@@ -316,14 +333,17 @@ export function createAwsControl(deps: AwsControlDeps): AwsControl {
       const endpoint = imdsOf(instanceId);
       const inst = state.instance(instanceId);
       if (patch.httpTokens != null) {
-        if (patch.httpTokens !== 'optional' && patch.httpTokens !== 'required') bad(`httpTokens: 'optional' or 'required'`);
+        if (patch.httpTokens !== 'optional' && patch.httpTokens !== 'required')
+          bad(`httpTokens: 'optional' or 'required'`);
         inst.imds.httpTokens = patch.httpTokens;
       }
       if (patch.httpEndpoint != null) {
-        if (patch.httpEndpoint !== 'enabled' && patch.httpEndpoint !== 'disabled') bad(`httpEndpoint: 'enabled' or 'disabled'`);
+        if (patch.httpEndpoint !== 'enabled' && patch.httpEndpoint !== 'disabled')
+          bad(`httpEndpoint: 'enabled' or 'disabled'`);
         inst.imds.httpEndpoint = patch.httpEndpoint;
       }
-      if (patch.instanceMetadataTags != null) inst.imds.instanceMetadataTags = patch.instanceMetadataTags === true;
+      if (patch.instanceMetadataTags != null)
+        inst.imds.instanceMetadataTags = patch.instanceMetadataTags === true;
       if (patch.v1Only != null) endpoint.options.v1Only = patch.v1Only === true;
       if (patch.hopLimitDrop != null) endpoint.options.hopLimitDrop = patch.hopLimitDrop === true;
       state.commit();
@@ -334,8 +354,12 @@ export function createAwsControl(deps: AwsControlDeps): AwsControl {
         endpoint.options.outage = null;
         return;
       }
-      if (!['hang', 'reset', 'error'].includes(outage.mode)) bad(`setImdsOutage: mode must be hang, reset or error`);
-      if (outage.status != null && (!Number.isInteger(outage.status) || outage.status < 400 || outage.status > 599)) {
+      if (!['hang', 'reset', 'error'].includes(outage.mode))
+        bad(`setImdsOutage: mode must be hang, reset or error`);
+      if (
+        outage.status != null &&
+        (!Number.isInteger(outage.status) || outage.status < 400 || outage.status > 599)
+      ) {
         bad('setImdsOutage: status must be 400–599');
       }
       endpoint.options.outage = {
@@ -352,7 +376,8 @@ export function createAwsControl(deps: AwsControlDeps): AwsControl {
     sendSpotInterruption(instanceId, options = {}) {
       const inst = state.instance(instanceId);
       const action = options.action ?? 'terminate';
-      if (!['terminate', 'stop', 'hibernate'].includes(action)) bad(`sendSpotInterruption: action must be terminate, stop or hibernate`);
+      if (!['terminate', 'stop', 'hibernate'].includes(action))
+        bad(`sendSpotInterruption: action must be terminate, stop or hibernate`);
       const noticeMs = options.noticeMs ?? 120_000;
       if (!Number.isFinite(noticeMs) || noticeMs < 0) bad('sendSpotInterruption: noticeMs must be >= 0');
       // IMDS prints whole seconds; round the deadline up so it is never earlier than promised.
@@ -377,12 +402,19 @@ export function createAwsControl(deps: AwsControlDeps): AwsControl {
     setTargetLifecycleState(instanceId, next) {
       const n = state.noticesOf(instanceId);
       if (next == null) delete n.targetLifecycleState;
-      else if (typeof next !== 'string' || next === '') bad('setTargetLifecycleState: a lifecycle name or null');
+      else if (typeof next !== 'string' || next === '')
+        bad('setTargetLifecycleState: a lifecycle name or null');
       else n.targetLifecycleState = next;
       state.commit();
     },
     scheduleMaintenance(instanceId, event) {
-      const codes = ['instance-reboot', 'system-reboot', 'system-maintenance', 'instance-retirement', 'instance-stop'];
+      const codes = [
+        'instance-reboot',
+        'system-reboot',
+        'system-maintenance',
+        'instance-retirement',
+        'instance-stop',
+      ];
       if (!codes.includes(event.code)) bad(`scheduleMaintenance: code must be one of ${codes.join(', ')}`);
       const n = state.noticesOf(instanceId);
       const now = clock.now();
@@ -428,7 +460,9 @@ export function createAwsControl(deps: AwsControlDeps): AwsControl {
         networkInterfaceId: a.association?.networkInterfaceId,
         privateIpAddress: a.association?.privateIpAddress,
         instanceId:
-          a.association == null ? undefined : state.data.networkInterfaces.get(a.association.networkInterfaceId)?.attachment?.instanceId,
+          a.association == null
+            ? undefined
+            : state.data.networkInterfaces.get(a.association.networkInterfaceId)?.attachment?.instanceId,
       })),
     world: () => state.exportWorld(),
     journal: (sinceSeq) => deps.journal.journal(sinceSeq ?? 0),

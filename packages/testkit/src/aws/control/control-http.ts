@@ -39,7 +39,10 @@ export function handleControlRequest(
   const path = new URL(req.url ?? '/', 'http://control').pathname;
   if (!path.startsWith(CONTROL_PREFIX)) return false;
   void (async () => {
-    const rest = path.slice(CONTROL_PREFIX.length).split('/').filter((p) => p !== '');
+    const rest = path
+      .slice(CONTROL_PREFIX.length)
+      .split('/')
+      .filter((p) => p !== '');
     if (rest.length === 0) {
       const index: Record<string, string[]> = {};
       for (const [name, target] of services) index[name] = methodsOf(target);
@@ -60,11 +63,15 @@ export function handleControlRequest(
         args = Array.isArray(parsed) ? parsed : [parsed];
       }
     } catch (err) {
-      json(res, 400, { error: { code: 'INVALID_OPTION', message: `body must be JSON: ${(err as Error).message}` } });
+      json(res, 400, {
+        error: { code: 'INVALID_OPTION', message: `body must be JSON: ${(err as Error).message}` },
+      });
       return;
     }
     try {
-      const fn = (target as Record<string, (...a: unknown[]) => unknown>)[method] as (...a: unknown[]) => unknown;
+      const fn = (target as Record<string, (...a: unknown[]) => unknown>)[method] as (
+        ...a: unknown[]
+      ) => unknown;
       const result = await fn.apply(target, args);
       json(res, 200, { result: result === undefined ? null : result });
     } catch (err) {

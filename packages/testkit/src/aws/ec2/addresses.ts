@@ -59,7 +59,9 @@ export const describeAddresses: Ec2Action = {
     ctx.dryRunCheckpoint('syntax');
     let candidates = [...view.addresses.values()];
     if (allocations.length > 0) {
-      const wanted = new Set(lookupAll(KINDS.allocation, view.addresses, allocations).map((a) => a.allocationId));
+      const wanted = new Set(
+        lookupAll(KINDS.allocation, view.addresses, allocations).map((a) => a.allocationId),
+      );
       candidates = candidates.filter((a) => wanted.has(a.allocationId));
     }
     if (ips.length > 0) {
@@ -75,7 +77,15 @@ export const describeAddresses: Ec2Action = {
 export const associateAddress: Ec2Action = {
   name: 'AssociateAddress',
   mutating: true,
-  params: ['AllocationId', 'InstanceId', 'PublicIp', 'DryRun', 'NetworkInterfaceId', 'PrivateIpAddress', 'AllowReassociation'],
+  params: [
+    'AllocationId',
+    'InstanceId',
+    'PublicIp',
+    'DryRun',
+    'NetworkInterfaceId',
+    'PrivateIpAddress',
+    'AllowReassociation',
+  ],
   run(ctx) {
     const { params, data } = ctx;
     const allocationId = params.get('AllocationId');
@@ -84,9 +94,13 @@ export const associateAddress: Ec2Action = {
     const eniId = params.get('NetworkInterfaceId');
     const privateIp = params.get('PrivateIpAddress');
     const allowReassociation = params.boolean('AllowReassociation');
-    if (allocationId == null && publicIp == null) throw new ApiError('MissingParameter', 'Either public IP or allocation id must be specified');
+    if (allocationId == null && publicIp == null)
+      throw new ApiError('MissingParameter', 'Either public IP or allocation id must be specified');
     if (allocationId != null && publicIp != null) {
-      throw new ApiError('InvalidParameterCombination', 'You may specify public IP or allocation id, but not both in the same call');
+      throw new ApiError(
+        'InvalidParameterCombination',
+        'You may specify public IP or allocation id, but not both in the same call',
+      );
     }
     if (instanceId == null && eniId == null) {
       throw new ApiError('MissingParameter', 'Either instance ID or network interface ID must be specified');
@@ -100,7 +114,8 @@ export const associateAddress: Ec2Action = {
     if (allocationId != null) checkIdSyntax(KINDS.allocation, allocationId);
     if (instanceId != null) checkIdSyntax(KINDS.instance, instanceId);
     if (eniId != null) checkIdSyntax(KINDS.networkInterface, eniId);
-    if (privateIp != null && !isIpv4(privateIp)) throw invalidParameterValue(`Invalid value '${privateIp}' for PrivateIpAddress.`);
+    if (privateIp != null && !isIpv4(privateIp))
+      throw invalidParameterValue(`Invalid value '${privateIp}' for PrivateIpAddress.`);
     ctx.dryRunCheckpoint('syntax');
 
     let address: AddressRec;
@@ -114,20 +129,30 @@ export const associateAddress: Ec2Action = {
     if (instanceId != null) {
       const inst = lookup(KINDS.instance, data.instances, instanceId);
       if (inst.state === 'terminated' || inst.state === 'shutting-down') {
-        throw new ApiError('IncorrectInstanceState', `The instance '${instanceId}' is not in a valid state for this operation.`);
+        throw new ApiError(
+          'IncorrectInstanceState',
+          `The instance '${instanceId}' is not in a valid state for this operation.`,
+        );
       }
       const enis = enisOf(data, instanceId);
       // Rule 33: "The instance must have exactly one attached network interface".
       if (enis.length > 1) throw multipleInterfacesError(instanceId);
-      if (enis[0] == null) throw new ApiError('IncorrectInstanceState', `The instance '${instanceId}' has no network interface.`);
+      if (enis[0] == null)
+        throw new ApiError(
+          'IncorrectInstanceState',
+          `The instance '${instanceId}' has no network interface.`,
+        );
       eni = enis[0];
     } else eni = lookup(KINDS.networkInterface, data.networkInterfaces, eniId as string);
     const targetIp = privateIp ?? eni.privateIpAddress;
     if (![eni.privateIpAddress, ...eni.secondaryPrivateIpAddresses].includes(targetIp)) {
-      throw invalidParameterValue(`The private IP address ${targetIp} is not associated with network interface ${eni.networkInterfaceId}`);
+      throw invalidParameterValue(
+        `The private IP address ${targetIp} is not associated with network interface ${eni.networkInterfaceId}`,
+      );
     }
     const current = address.association;
-    const identical = current?.networkInterfaceId === eni.networkInterfaceId && current.privateIpAddress === targetIp;
+    const identical =
+      current?.networkInterfaceId === eni.networkInterfaceId && current.privateIpAddress === targetIp;
     // Rule 32: reassociation is automatic unless AllowReassociation=false is given.
     if (current != null && !identical && allowReassociation === false) {
       throw new ApiError('Resource.AlreadyAssociated', `Resource ${address.publicIp} is already associated.`);
@@ -138,12 +163,20 @@ export const associateAddress: Ec2Action = {
     }
     // An EIP already on the target address is disassociated (it stays allocated).
     for (const other of data.addresses.values()) {
-      if (other !== address && other.association?.networkInterfaceId === eni.networkInterfaceId && other.association.privateIpAddress === targetIp) {
+      if (
+        other !== address &&
+        other.association?.networkInterfaceId === eni.networkInterfaceId &&
+        other.association.privateIpAddress === targetIp
+      ) {
         other.association = undefined;
       }
     }
     const associationId = ctx.ids.next('eipassoc');
-    address.association = { associationId, networkInterfaceId: eni.networkInterfaceId, privateIpAddress: targetIp };
+    address.association = {
+      associationId,
+      networkInterfaceId: eni.networkInterfaceId,
+      privateIpAddress: targetIp,
+    };
     return leaf('return', true) + leaf('associationId', associationId);
   },
 };

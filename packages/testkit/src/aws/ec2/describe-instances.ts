@@ -5,12 +5,7 @@
 import { ApiError } from '../query/api-error';
 import { paginate } from '../query/pagination';
 import { itemSet, leaf, node } from '../query/xml';
-import {
-  INSTANCE_STATE_CODES,
-  enisOf,
-  instanceSourceDestCheck,
-  publicIpOf,
-} from '../state/derive';
+import { INSTANCE_STATE_CODES, enisOf, instanceSourceDestCheck, publicIpOf } from '../state/derive';
 import type { Ec2Data, InstanceRec } from '../state/records';
 import type { Ec2Action } from './action';
 import { compileFilters, type FilterTable } from './filters';
@@ -62,7 +57,8 @@ export const describeInstances: Ec2Action = {
     }
     const match = compileFilters(params.ec2Filters(), instanceFilters(view), (i) => i.tags);
     ctx.dryRunCheckpoint('syntax');
-    const candidates = ids.length > 0 ? lookupAll(KINDS.instance, view.instances, ids) : [...view.instances.values()];
+    const candidates =
+      ids.length > 0 ? lookupAll(KINDS.instance, view.instances, ids) : [...view.instances.values()];
     ctx.dryRunCheckpoint('resources');
     const matched = candidates.filter(match);
     const page = paginate(matched, params, { min: 5, max: 1000 });

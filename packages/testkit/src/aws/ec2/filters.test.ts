@@ -11,11 +11,22 @@ interface Item {
 }
 
 const items: Item[] = [
-  { id: 'a', az: 'us-east-1a', flag: true, routes: ['active', 'blackhole'], tags: { Role: 'nat', Name: 'nat a' } },
+  {
+    id: 'a',
+    az: 'us-east-1a',
+    flag: true,
+    routes: ['active', 'blackhole'],
+    tags: { Role: 'nat', Name: 'nat a' },
+  },
   { id: 'b', az: 'us-east-1b', flag: false, routes: ['active'], tags: { Role: 'nat*', Name: 'b' } },
   { id: 'c', az: 'us-east-1c', flag: false, routes: [], tags: { Env: 'prod' } },
 ];
-const table = { 'item-id': (i: Item) => i.id, az: (i: Item) => i.az, flag: (i: Item) => i.flag, 'route.state': (i: Item) => i.routes };
+const table = {
+  'item-id': (i: Item) => i.id,
+  az: (i: Item) => i.az,
+  flag: (i: Item) => i.flag,
+  'route.state': (i: Item) => i.routes,
+};
 const ids = (filters: { name: string; values: string[] }[]): string[] =>
   applyFilters(items, filters, table, (i) => i.tags).map((i) => i.id);
 
@@ -34,7 +45,12 @@ describe('EC2 filters', () => {
 
   it('rule 13: values OR-ed within a filter, filters AND-ed', () => {
     expect(ids([{ name: 'az', values: ['us-east-1a', 'us-east-1b'] }])).toEqual(['a', 'b']);
-    expect(ids([{ name: 'az', values: ['us-east-1a', 'us-east-1b'] }, { name: 'flag', values: ['false'] }])).toEqual(['b']);
+    expect(
+      ids([
+        { name: 'az', values: ['us-east-1a', 'us-east-1b'] },
+        { name: 'flag', values: ['false'] },
+      ]),
+    ).toEqual(['b']);
   });
 
   it('rule 13: tag:<key> matches key and value, tag-key the key only, tag-value the value only', () => {

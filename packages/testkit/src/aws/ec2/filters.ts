@@ -59,8 +59,10 @@ export function compileFilters<T>(
         return Object.prototype.hasOwnProperty.call(tags, key) && anyMatch([tags[key] as string]);
       };
     }
-    if (tagsOf != null && f.name === 'tag-key') return (item: T): boolean => anyMatch(Object.keys(tagsOf(item)));
-    if (tagsOf != null && f.name === 'tag-value') return (item: T): boolean => anyMatch(Object.values(tagsOf(item)));
+    if (tagsOf != null && f.name === 'tag-key')
+      return (item: T): boolean => anyMatch(Object.keys(tagsOf(item)));
+    if (tagsOf != null && f.name === 'tag-value')
+      return (item: T): boolean => anyMatch(Object.values(tagsOf(item)));
     const accessor = Object.prototype.hasOwnProperty.call(table, f.name) ? table[f.name] : undefined;
     if (accessor == null) throw invalidParameterValue(`The filter '${f.name}' is invalid`);
     return (item: T): boolean => anyMatch(asStrings(accessor(item)));

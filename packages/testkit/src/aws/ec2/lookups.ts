@@ -13,7 +13,12 @@ export interface ResourceKind {
 }
 
 export const KINDS = {
-  instance: { prefix: 'i', noun: 'instance', notFound: 'InvalidInstanceID.NotFound', malformed: 'InvalidInstanceID.Malformed' },
+  instance: {
+    prefix: 'i',
+    noun: 'instance',
+    notFound: 'InvalidInstanceID.NotFound',
+    malformed: 'InvalidInstanceID.Malformed',
+  },
   routeTable: {
     prefix: 'rtb',
     noun: 'routeTable',
@@ -26,7 +31,12 @@ export const KINDS = {
     notFound: 'InvalidNetworkInterfaceID.NotFound',
     malformed: 'InvalidNetworkInterfaceId.Malformed',
   },
-  subnet: { prefix: 'subnet', noun: 'subnet', notFound: 'InvalidSubnetID.NotFound', malformed: 'InvalidSubnetID.Malformed' },
+  subnet: {
+    prefix: 'subnet',
+    noun: 'subnet',
+    notFound: 'InvalidSubnetID.NotFound',
+    malformed: 'InvalidSubnetID.Malformed',
+  },
   vpc: { prefix: 'vpc', noun: 'vpc', notFound: 'InvalidVpcID.NotFound', malformed: 'InvalidVpcID.Malformed' },
   allocation: {
     prefix: 'eipalloc',
@@ -46,7 +56,12 @@ export const KINDS = {
     notFound: 'InvalidNatGatewayID.NotFound',
     malformed: 'InvalidNatGatewayID.Malformed',
   },
-  gateway: { prefix: 'igw', noun: 'gateway', notFound: 'InvalidGatewayID.NotFound', malformed: 'InvalidGatewayID.Malformed' },
+  gateway: {
+    prefix: 'igw',
+    noun: 'gateway',
+    notFound: 'InvalidGatewayID.NotFound',
+    malformed: 'InvalidGatewayID.Malformed',
+  },
 } as const satisfies Record<string, ResourceKind>;
 
 export function notFoundError(kind: ResourceKind, ids: readonly string[]): ApiError {

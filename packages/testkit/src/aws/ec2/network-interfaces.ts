@@ -56,11 +56,14 @@ export const describeNetworkInterfaces: Ec2Action = {
     const match = compileFilters(params.ec2Filters(), eniFilters(view), (e) => e.tags);
     ctx.dryRunCheckpoint('syntax');
     const candidates =
-      ids.length > 0 ? lookupAll(KINDS.networkInterface, view.networkInterfaces, ids) : [...view.networkInterfaces.values()];
+      ids.length > 0
+        ? lookupAll(KINDS.networkInterface, view.networkInterfaces, ids)
+        : [...view.networkInterfaces.values()];
     ctx.dryRunCheckpoint('resources');
     const page = paginate(candidates.filter(match), params, { min: 5, max: 1000 });
     return (
-      itemSet('networkInterfaceSet', page.items, (e) => renderNetworkInterface(view, e)) + leaf('nextToken', page.nextToken)
+      itemSet('networkInterfaceSet', page.items, (e) => renderNetworkInterface(view, e)) +
+      leaf('nextToken', page.nextToken)
     );
   },
 };
@@ -73,7 +76,10 @@ function attributeBoolean(params: QueryParams, name: string): boolean | undefine
 }
 
 function unsupported(action: string, attribute: string): ApiError {
-  return new ApiError('UnsupportedOperation', `${action}: the emulator does not model the attribute '${attribute}'.`);
+  return new ApiError(
+    'UnsupportedOperation',
+    `${action}: the emulator does not model the attribute '${attribute}'.`,
+  );
 }
 
 export const modifyNetworkInterfaceAttribute: Ec2Action = {
@@ -103,35 +109,50 @@ export const modifyNetworkInterfaceAttribute: Ec2Action = {
         .filter((n) => n !== 'NetworkInterfaceId' && n !== 'DryRun'),
     );
     if (roots.size === 0) throw new ApiError('InvalidParameterCombination', 'No attributes specified.');
-    if (roots.size > 1) throw new ApiError('InvalidParameterCombination', 'Only one attribute can be modified at a time');
+    if (roots.size > 1)
+      throw new ApiError('InvalidParameterCombination', 'Only one attribute can be modified at a time');
     const attribute = [...roots][0] as string;
     const sourceDestCheck = attributeBoolean(params, 'SourceDestCheck');
     const description = params.get('Description.Value');
     const groups = params.list('SecurityGroupId');
     const attachmentId = params.get('Attachment.AttachmentId');
     const deleteOnTermination = params.boolean('Attachment.DeleteOnTermination');
-    if (attribute === 'SourceDestCheck' && sourceDestCheck == null) throw new ApiError('MissingParameter', 'The request must contain the parameter SourceDestCheck.Value');
+    if (attribute === 'SourceDestCheck' && sourceDestCheck == null)
+      throw new ApiError('MissingParameter', 'The request must contain the parameter SourceDestCheck.Value');
     if (attribute === 'Attachment' && (attachmentId == null || deleteOnTermination == null)) {
-      throw new ApiError('MissingParameter', 'The request must contain the parameters attachment.attachmentId and attachment.deleteOnTermination');
+      throw new ApiError(
+        'MissingParameter',
+        'The request must contain the parameters attachment.attachmentId and attachment.deleteOnTermination',
+      );
     }
-    if (!['SourceDestCheck', 'Description', 'SecurityGroupId', 'Attachment'].includes(attribute)) throw unsupported(this.name, attribute);
+    if (!['SourceDestCheck', 'Description', 'SecurityGroupId', 'Attachment'].includes(attribute))
+      throw unsupported(this.name, attribute);
     ctx.dryRunCheckpoint('syntax');
     const eni = lookup(KINDS.networkInterface, data.networkInterfaces, id);
     const knownGroups = new Map<string, string>();
-    for (const e of data.networkInterfaces.values()) for (const g of e.securityGroups) knownGroups.set(g.groupId, g.groupName);
+    for (const e of data.networkInterfaces.values())
+      for (const g of e.securityGroups) knownGroups.set(g.groupId, g.groupName);
     const unknownGroups = groups.filter((g) => !knownGroups.has(g));
     if (unknownGroups.length > 0) {
-      throw new ApiError('InvalidGroup.NotFound', `The security group '${unknownGroups.join(', ')}' does not exist`);
+      throw new ApiError(
+        'InvalidGroup.NotFound',
+        `The security group '${unknownGroups.join(', ')}' does not exist`,
+      );
     }
     if (attribute === 'Attachment' && eni.attachment?.attachmentId !== attachmentId) {
-      throw new ApiError('InvalidAttachmentID.NotFound', `The attachment ID '${attachmentId ?? ''}' does not exist`);
+      throw new ApiError(
+        'InvalidAttachmentID.NotFound',
+        `The attachment ID '${attachmentId ?? ''}' does not exist`,
+      );
     }
     ctx.dryRunCheckpoint('resources');
     // Rule 31: set-to-value semantics; an unchanged value still answers true.
     if (sourceDestCheck != null) eni.sourceDestCheck = sourceDestCheck;
     if (description != null) eni.description = description;
-    if (groups.length > 0) eni.securityGroups = groups.map((g) => ({ groupId: g, groupName: knownGroups.get(g) as string }));
-    if (eni.attachment != null && deleteOnTermination != null) eni.attachment.deleteOnTermination = deleteOnTermination;
+    if (groups.length > 0)
+      eni.securityGroups = groups.map((g) => ({ groupId: g, groupName: knownGroups.get(g) as string }));
+    if (eni.attachment != null && deleteOnTermination != null)
+      eni.attachment.deleteOnTermination = deleteOnTermination;
     return leaf('return', true);
   },
 };
@@ -185,18 +206,29 @@ export const modifyInstanceAttribute: Ec2Action = {
       } else throw unsupported(this.name, legacy ?? '');
     }
     if (roots.size === 0) throw new ApiError('InvalidParameterCombination', 'No attributes specified.');
-    if (roots.size > 1) throw new ApiError('InvalidParameterCombination', 'Only one attribute can be modified at a time');
-    if (attribute !== 'SourceDestCheck' && attribute !== 'InstanceType') throw unsupported(this.name, attribute ?? '');
+    if (roots.size > 1)
+      throw new ApiError('InvalidParameterCombination', 'Only one attribute can be modified at a time');
+    if (attribute !== 'SourceDestCheck' && attribute !== 'InstanceType')
+      throw unsupported(this.name, attribute ?? '');
     if (attribute === 'SourceDestCheck' && sourceDestCheck == null) {
       throw new ApiError('MissingParameter', 'The request must contain the parameter SourceDestCheck.Value');
     }
-    if (attribute === 'InstanceType' && (instanceType == null || !/^[a-z0-9-]+\.[a-z0-9]+$/.test(instanceType))) {
-      throw new ApiError('InvalidInstanceAttributeValue', `Value (${instanceType ?? ''}) for parameter instanceType is invalid.`);
+    if (
+      attribute === 'InstanceType' &&
+      (instanceType == null || !/^[a-z0-9-]+\.[a-z0-9]+$/.test(instanceType))
+    ) {
+      throw new ApiError(
+        'InvalidInstanceAttributeValue',
+        `Value (${instanceType ?? ''}) for parameter instanceType is invalid.`,
+      );
     }
     ctx.dryRunCheckpoint('syntax');
     const inst = lookup(KINDS.instance, data.instances, id);
     if (inst.state === 'terminated' || inst.state === 'shutting-down') {
-      throw new ApiError('IncorrectInstanceState', `The instance '${id}' is not in a state from which it can be modified.`);
+      throw new ApiError(
+        'IncorrectInstanceState',
+        `The instance '${id}' is not in a state from which it can be modified.`,
+      );
     }
     const enis = enisOf(data, id);
     // Rule 30: works running or stopped; refused when several ENIs are attached.
@@ -205,7 +237,8 @@ export const modifyInstanceAttribute: Ec2Action = {
       throw new ApiError('IncorrectInstanceState', `The instance '${id}' is not in the 'stopped' state.`);
     }
     ctx.dryRunCheckpoint('resources');
-    if (attribute === 'SourceDestCheck' && enis[0] != null) enis[0].sourceDestCheck = sourceDestCheck as boolean;
+    if (attribute === 'SourceDestCheck' && enis[0] != null)
+      enis[0].sourceDestCheck = sourceDestCheck as boolean;
     if (attribute === 'InstanceType') inst.instanceType = instanceType as string;
     return leaf('return', true);
   },

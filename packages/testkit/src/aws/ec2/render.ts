@@ -14,7 +14,14 @@ import {
   routeView,
   type RouteStateOptions,
 } from '../state/derive';
-import type { Ec2Data, InstanceRec, NetworkInterfaceRec, RouteTableRec, SubnetRec, VpcRec } from '../state/records';
+import type {
+  Ec2Data,
+  InstanceRec,
+  NetworkInterfaceRec,
+  RouteTableRec,
+  SubnetRec,
+  VpcRec,
+} from '../state/records';
 
 function groupSet(groups: readonly { groupId: string; groupName: string }[]): string {
   return itemSet('groupSet', groups, (g) => leaf('groupId', g.groupId) + leaf('groupName', g.groupName));
@@ -28,7 +35,9 @@ function privateIpSet(data: Ec2Data, eni: NetworkInterfaceRec): string {
       leaf('privateIpAddress', ip) +
       leaf('privateDnsName', privateDnsNameFor(ip, data.region)) +
       leaf('primary', ip === eni.privateIpAddress) +
-      (eip == null ? '' : node('association', leaf('publicIp', eip.publicIp), leaf('ipOwnerId', data.accountId)))
+      (eip == null
+        ? ''
+        : node('association', leaf('publicIp', eip.publicIp), leaf('ipOwnerId', data.accountId)))
     );
   });
 }
@@ -84,7 +93,12 @@ export function renderInstance(data: Ec2Data, inst: InstanceRec): string {
     node('productCodes'),
     leaf('instanceType', inst.instanceType),
     leaf('launchTime', inst.launchTime),
-    node('placement', leaf('availabilityZone', inst.availabilityZone), leaf('groupName', ''), leaf('tenancy', 'default')),
+    node(
+      'placement',
+      leaf('availabilityZone', inst.availabilityZone),
+      leaf('groupName', ''),
+      leaf('tenancy', 'default'),
+    ),
     node('monitoring', leaf('state', 'disabled')),
     inst.state === 'terminated' ? '' : leaf('subnetId', inst.subnetId),
     inst.state === 'terminated' ? '' : leaf('vpcId', inst.vpcId),
@@ -93,7 +107,11 @@ export function renderInstance(data: Ec2Data, inst: InstanceRec): string {
     leaf('sourceDestCheck', sdc),
     groupSet(primary?.securityGroups ?? []),
     inst.state === 'stopped' || inst.state === 'stopping'
-      ? node('stateReason', leaf('code', 'Client.UserInitiatedShutdown'), leaf('message', 'Client.UserInitiatedShutdown: User initiated shutdown'))
+      ? node(
+          'stateReason',
+          leaf('code', 'Client.UserInitiatedShutdown'),
+          leaf('message', 'Client.UserInitiatedShutdown: User initiated shutdown'),
+        )
       : '',
     leaf('architecture', 'x86_64'),
     leaf('rootDeviceType', 'ebs'),
@@ -113,7 +131,8 @@ export function renderInstance(data: Ec2Data, inst: InstanceRec): string {
           leaf('id', `AIPA${inst.instanceId.slice(2, 18).toUpperCase().padEnd(17, 'X')}`),
         ),
     leaf('ebsOptimized', false),
-    node('metadataOptions',
+    node(
+      'metadataOptions',
       leaf('state', 'applied'),
       leaf('httpTokens', inst.imds.httpTokens),
       leaf('httpPutResponseHopLimit', 2),
@@ -231,7 +250,11 @@ export function renderVpc(data: Ec2Data, vpc: VpcRec): string {
     leaf('state', 'available'),
     leaf('cidrBlock', vpc.cidrBlock),
     itemSet('cidrBlockAssociationSet', [vpc], (v) =>
-      [leaf('cidrBlock', v.cidrBlock), leaf('associationId', v.cidrAssociationId), node('cidrBlockState', leaf('state', 'associated'))].join(''),
+      [
+        leaf('cidrBlock', v.cidrBlock),
+        leaf('associationId', v.cidrAssociationId),
+        node('cidrBlockState', leaf('state', 'associated')),
+      ].join(''),
     ),
     leaf('dhcpOptionsId', 'dopt-00000000000000001'),
     leaf('instanceTenancy', 'default'),

@@ -48,7 +48,8 @@ export const describeRouteTables: Ec2Action = {
     const ids = params.list('RouteTableId');
     const match = compileFilters(params.ec2Filters(), tableFilters(view, ctx.routeOptions), (t) => t.tags);
     ctx.dryRunCheckpoint('syntax');
-    const candidates = ids.length > 0 ? lookupAll(KINDS.routeTable, view.routeTables, ids) : [...view.routeTables.values()];
+    const candidates =
+      ids.length > 0 ? lookupAll(KINDS.routeTable, view.routeTables, ids) : [...view.routeTables.values()];
     ctx.dryRunCheckpoint('resources');
     const page = paginate(candidates.filter(match), params, { min: 5, max: 100 });
     return (
@@ -75,10 +76,13 @@ function readDestination(params: QueryParams): Destination {
       'Only one of destinationCidrBlock, destinationIpv6CidrBlock and destinationPrefixListId may be specified',
     );
   }
-  if (pl != null) throw new ApiError('InvalidPrefixListID.NotFound', `The prefix list ID '${pl}' does not exist`);
+  if (pl != null)
+    throw new ApiError('InvalidPrefixListID.NotFound', `The prefix list ID '${pl}' does not exist`);
   if (v4 != null) {
     if (!isIpv4Cidr(v4)) {
-      throw invalidParameterValue(`Value (${v4}) for parameter destinationCidrBlock is invalid. This is not a valid CIDR block.`);
+      throw invalidParameterValue(
+        `Value (${v4}) for parameter destinationCidrBlock is invalid. This is not a valid CIDR block.`,
+      );
     }
     return { key: 'destinationCidrBlock', value: v4 };
   }
@@ -120,12 +124,18 @@ const UNMODELLED_TARGETS: Partial<Record<(typeof TARGET_PARAMS)[number], [string
 
 type TargetParam = (typeof TARGET_PARAMS)[number] | 'LocalTarget';
 
-function readTargetParam(params: QueryParams, allowLocalTarget: boolean): { param: TargetParam; value: string } {
-  const given: { param: TargetParam; value: string }[] = TARGET_PARAMS.filter((p) => params.has(p)).map((p) => ({
-    param: p,
-    value: params.get(p) as string,
-  }));
-  if (allowLocalTarget && params.boolean('LocalTarget') === true) given.push({ param: 'LocalTarget', value: 'local' });
+function readTargetParam(
+  params: QueryParams,
+  allowLocalTarget: boolean,
+): { param: TargetParam; value: string } {
+  const given: { param: TargetParam; value: string }[] = TARGET_PARAMS.filter((p) => params.has(p)).map(
+    (p) => ({
+      param: p,
+      value: params.get(p) as string,
+    }),
+  );
+  if (allowLocalTarget && params.boolean('LocalTarget') === true)
+    given.push({ param: 'LocalTarget', value: 'local' });
   if (given.length === 0) {
     throw new ApiError(
       'MissingParameter',
@@ -142,7 +152,9 @@ function readTargetParam(params: QueryParams, allowLocalTarget: boolean): { para
 }
 
 function differentNetworks(table: RouteTableRec, noun: string, id: string): ApiError {
-  return invalidParameterValue(`route table ${table.routeTableId} and ${noun} ${id} belong to different networks`);
+  return invalidParameterValue(
+    `route table ${table.routeTableId} and ${noun} ${id} belong to different networks`,
+  );
 }
 
 export function multipleInterfacesError(instanceId: string): ApiError {
@@ -153,7 +165,11 @@ export function multipleInterfacesError(instanceId: string): ApiError {
 }
 
 /** Resolves and validates a target against the table's VPC (rules 26, 27). */
-function resolveTarget(data: Ec2Data, table: RouteTableRec, target: { param: TargetParam; value: string }): RouteTarget {
+function resolveTarget(
+  data: Ec2Data,
+  table: RouteTableRec,
+  target: { param: TargetParam; value: string },
+): RouteTarget {
   const { param, value } = target;
   switch (param) {
     case 'LocalTarget':
@@ -161,7 +177,8 @@ function resolveTarget(data: Ec2Data, table: RouteTableRec, target: { param: Tar
     case 'GatewayId': {
       if (value === 'local') return { kind: 'gateway', gatewayId: 'local' };
       const igw = data.internetGateways.get(value);
-      if (igw == null) throw new ApiError('InvalidGatewayID.NotFound', `The gateway ID '${value}' does not exist`);
+      if (igw == null)
+        throw new ApiError('InvalidGatewayID.NotFound', `The gateway ID '${value}' does not exist`);
       if (igw.vpcId !== table.vpcId) throw differentNetworks(table, 'network gateway', value);
       return { kind: 'gateway', gatewayId: value };
     }
@@ -188,7 +205,12 @@ function resolveTarget(data: Ec2Data, table: RouteTableRec, target: { param: Tar
     }
     default: {
       const [code, noun] = UNMODELLED_TARGETS[param] as [string, string];
-      throw new ApiError(code, code === 'InvalidParameterValue' ? `Invalid ${noun}: ${value}` : `The ${noun} ID '${value}' does not exist`);
+      throw new ApiError(
+        code,
+        code === 'InvalidParameterValue'
+          ? `Invalid ${noun}: ${value}`
+          : `The ${noun} ID '${value}' does not exist`,
+      );
     }
   }
 }
@@ -253,14 +275,20 @@ export const replaceRoute: Ec2Action = {
     const route = findRoute(table, dest);
     // Rule 24: InvalidParameterValue, not InvalidRoute.NotFound (getmoto/moto#6425).
     if (route == null) {
-      throw invalidParameterValue(`There is no route defined for '${dest.value}' in the route table. Use CreateRoute instead.`);
+      throw invalidParameterValue(
+        `There is no route defined for '${dest.value}' in the route table. Use CreateRoute instead.`,
+      );
     }
     const target = resolveTarget(ctx.data, table, targetParam);
     if (route.origin === 'CreateRouteTable' && !(target.kind === 'gateway' && target.gatewayId === 'local')) {
-      throw invalidParameterValue(`The local route ${dest.value} in ${table.routeTableId} can only be reset with LocalTarget`);
+      throw invalidParameterValue(
+        `The local route ${dest.value} in ${table.routeTableId} can only be reset with LocalTarget`,
+      );
     }
     if (route.origin !== 'CreateRouteTable' && target.kind === 'gateway' && target.gatewayId === 'local') {
-      throw invalidParameterValue(`LocalTarget can only be used for the local route of ${table.routeTableId}`);
+      throw invalidParameterValue(
+        `LocalTarget can only be used for the local route of ${table.routeTableId}`,
+      );
     }
     ctx.dryRunCheckpoint('resources');
     // Rule 20: the new target replaces every previous target field; origin is kept.
@@ -272,7 +300,13 @@ export const replaceRoute: Ec2Action = {
 export const deleteRoute: Ec2Action = {
   name: 'DeleteRoute',
   mutating: true,
-  params: ['RouteTableId', 'DestinationPrefixListId', 'DryRun', 'DestinationCidrBlock', 'DestinationIpv6CidrBlock'],
+  params: [
+    'RouteTableId',
+    'DestinationPrefixListId',
+    'DryRun',
+    'DestinationCidrBlock',
+    'DestinationIpv6CidrBlock',
+  ],
   run(ctx) {
     const { params, data } = ctx;
     const tableId = params.required('RouteTableId');
@@ -282,8 +316,12 @@ export const deleteRoute: Ec2Action = {
     const table = lookup(KINDS.routeTable, data.routeTables, tableId);
     const route = findRoute(table, dest);
     if (route == null) {
-      const filterName = dest.key === 'destinationCidrBlock' ? 'destination-cidr-block' : 'destination-ipv6-cidr-block';
-      throw new ApiError('InvalidRoute.NotFound', `no route with ${filterName} ${dest.value} in route table ${tableId}`);
+      const filterName =
+        dest.key === 'destinationCidrBlock' ? 'destination-cidr-block' : 'destination-ipv6-cidr-block';
+      throw new ApiError(
+        'InvalidRoute.NotFound',
+        `no route with ${filterName} ${dest.value} in route table ${tableId}`,
+      );
     }
     if (route.origin === 'CreateRouteTable') {
       throw invalidParameterValue(`cannot remove local route ${dest.value} in route table ${tableId}`);

@@ -48,10 +48,14 @@ export const describeSubnets: Ec2Action = {
     const ids = params.list('SubnetId');
     const match = compileFilters(params.ec2Filters(), subnetFilters(view), (s) => s.tags);
     ctx.dryRunCheckpoint('syntax');
-    const candidates = ids.length > 0 ? lookupAll(KINDS.subnet, view.subnets, ids) : [...view.subnets.values()];
+    const candidates =
+      ids.length > 0 ? lookupAll(KINDS.subnet, view.subnets, ids) : [...view.subnets.values()];
     ctx.dryRunCheckpoint('resources');
     const page = paginate(candidates.filter(match), params, { min: 5, max: 1000 });
-    return itemSet('subnetSet', page.items, (s) => renderSubnet(view, s, usedIps(view, s))) + leaf('nextToken', page.nextToken);
+    return (
+      itemSet('subnetSet', page.items, (s) => renderSubnet(view, s, usedIps(view, s))) +
+      leaf('nextToken', page.nextToken)
+    );
   },
 };
 
@@ -129,11 +133,15 @@ export const describeNatGateways: Ec2Action = {
     if (ids.length > 0) {
       const missing = ids.filter((id) => !view.natGateways.has(id));
       // DescribeNatGateways has its own code for unknown ids.
-      if (missing.length > 0) throw new ApiError('NatGatewayNotFound', `NAT gateway ${missing.join(', ')} was not found`);
+      if (missing.length > 0)
+        throw new ApiError('NatGatewayNotFound', `NAT gateway ${missing.join(', ')} was not found`);
       candidates = candidates.filter((g) => ids.includes(g.natGatewayId));
     }
     ctx.dryRunCheckpoint('resources');
     const page = paginate(candidates.filter(match), params, { min: 5, max: 1000 });
-    return itemSet('natGatewaySet', page.items, (g) => renderNatGateway(view, g)) + leaf('nextToken', page.nextToken);
+    return (
+      itemSet('natGatewaySet', page.items, (g) => renderNatGateway(view, g)) +
+      leaf('nextToken', page.nextToken)
+    );
   },
 };

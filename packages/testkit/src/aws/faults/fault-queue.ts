@@ -77,7 +77,11 @@ export class FaultQueue {
     const t = this.now();
     return this.faults
       .filter((f) => f.until > t && f.remaining > 0)
-      .map((f) => ({ id: f.id, spec: { ...f.spec }, remaining: Number.isFinite(f.remaining) ? f.remaining : null }));
+      .map((f) => ({
+        id: f.id,
+        spec: { ...f.spec },
+        remaining: Number.isFinite(f.remaining) ? f.remaining : null,
+      }));
   }
 
   remove(id: number): boolean {
@@ -95,18 +99,22 @@ function validateFault(spec: FaultSpec): void {
   const fail = (msg: string): never => {
     throw new TestkitError('INVALID_OPTION', `injectFault: ${msg}`);
   };
-  if (spec == null || typeof spec !== 'object') fail('expects an object { action, count?, code?, status?, hang?, delayMs? }');
+  if (spec == null || typeof spec !== 'object')
+    fail('expects an object { action, count?, code?, status?, hang?, delayMs? }');
   if (typeof spec.action !== 'string' || spec.action === '') fail(`'action' must be an action name or '*'`);
-  if (spec.count != null && (!Number.isInteger(spec.count) || spec.count < 1)) fail(`'count' must be a positive integer`);
+  if (spec.count != null && (!Number.isInteger(spec.count) || spec.count < 1))
+    fail(`'count' must be a positive integer`);
   if (spec.durationMs != null && (!Number.isFinite(spec.durationMs) || spec.durationMs <= 0)) {
     fail(`'durationMs' must be a positive number`);
   }
   if (spec.count != null && spec.durationMs != null) fail(`give 'count' or 'durationMs', not both`);
-  if (spec.delayMs != null && (!Number.isFinite(spec.delayMs) || spec.delayMs < 0)) fail(`'delayMs' must be >= 0`);
+  if (spec.delayMs != null && (!Number.isFinite(spec.delayMs) || spec.delayMs < 0))
+    fail(`'delayMs' must be >= 0`);
   if (spec.status != null && (!Number.isInteger(spec.status) || spec.status < 400 || spec.status > 599)) {
     fail(`'status' must be an HTTP error status (400–599)`);
   }
   const kinds = [spec.code != null, spec.hang === true, spec.delayMs != null].filter(Boolean).length;
   if (kinds !== 1) fail(`give exactly one of 'code', 'hang: true' or 'delayMs'`);
-  if (spec.code != null && !/^[A-Za-z][\w.]*$/.test(spec.code)) fail(`'code' must look like an AWS error code, got '${spec.code}'`);
+  if (spec.code != null && !/^[A-Za-z][\w.]*$/.test(spec.code))
+    fail(`'code' must look like an AWS error code, got '${spec.code}'`);
 }

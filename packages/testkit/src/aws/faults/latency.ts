@@ -32,12 +32,20 @@ export const REALISTIC_LATENCY: ResolvedLatency = Object.freeze({
   actions: Object.freeze({}),
 });
 
-const NONE: ResolvedLatency = Object.freeze({ describeMs: 0, mutateMs: 0, imdsMs: 0, actions: Object.freeze({}) });
+const NONE: ResolvedLatency = Object.freeze({
+  describeMs: 0,
+  mutateMs: 0,
+  imdsMs: 0,
+  actions: Object.freeze({}),
+});
 
 function ms(name: string, value: number | undefined): number {
   if (value == null) return 0;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TestkitError('INVALID_OPTION', `latency: '${name}' must be a non-negative number of milliseconds, got ${String(value)}`);
+    throw new TestkitError(
+      'INVALID_OPTION',
+      `latency: '${name}' must be a non-negative number of milliseconds, got ${String(value)}`,
+    );
   }
   return value;
 }
@@ -46,10 +54,14 @@ export function resolveLatency(setting: LatencySetting | undefined): ResolvedLat
   if (setting == null || setting === 'none') return NONE;
   if (setting === 'realistic') return REALISTIC_LATENCY;
   if (typeof setting !== 'object') {
-    throw new TestkitError('INVALID_OPTION', `latency must be 'none', 'realistic' or a profile object, got ${JSON.stringify(setting)}`);
+    throw new TestkitError(
+      'INVALID_OPTION',
+      `latency must be 'none', 'realistic' or a profile object, got ${JSON.stringify(setting)}`,
+    );
   }
   const actions: Record<string, number> = {};
-  for (const [action, value] of Object.entries(setting.actions ?? {})) actions[action] = ms(`actions.${action}`, value);
+  for (const [action, value] of Object.entries(setting.actions ?? {}))
+    actions[action] = ms(`actions.${action}`, value);
   return {
     describeMs: ms('describeMs', setting.describeMs),
     mutateMs: ms('mutateMs', setting.mutateMs),

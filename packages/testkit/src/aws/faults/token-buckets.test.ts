@@ -1,16 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../../clock';
-import { EC2_PUBLISHED_LIMITS, TokenBuckets, ec2BucketKey, ec2LimitFor, resolveThrottling } from './token-buckets';
+import {
+  EC2_PUBLISHED_LIMITS,
+  TokenBuckets,
+  ec2BucketKey,
+  ec2LimitFor,
+  resolveThrottling,
+} from './token-buckets';
 
 describe('token buckets', () => {
   it('rule 11: the published sizes', () => {
     expect(ec2LimitFor('ReplaceRoute', true, undefined)).toEqual({ capacity: 50, refillPerSecond: 5 });
-    expect(ec2LimitFor('DescribeRouteTables', false, undefined)).toEqual({ capacity: 100, refillPerSecond: 20 });
-    expect(ec2LimitFor('ModifyNetworkInterfaceAttribute', true, undefined)).toEqual({ capacity: 100, refillPerSecond: 5 });
+    expect(ec2LimitFor('DescribeRouteTables', false, undefined)).toEqual({
+      capacity: 100,
+      refillPerSecond: 20,
+    });
+    expect(ec2LimitFor('ModifyNetworkInterfaceAttribute', true, undefined)).toEqual({
+      capacity: 100,
+      refillPerSecond: 5,
+    });
     expect(ec2BucketKey('DescribeInstances', false)).toBe('DescribeInstances:unfiltered');
     expect(ec2BucketKey('DescribeInstances', true)).toBe('DescribeInstances');
     expect(ec2BucketKey('DescribeRouteTables', false)).toBe('DescribeRouteTables');
-    expect(ec2LimitFor('DescribeInstances:unfiltered', false, undefined)).toEqual(EC2_PUBLISHED_LIMITS.describeUnfiltered);
+    expect(ec2LimitFor('DescribeInstances:unfiltered', false, undefined)).toEqual(
+      EC2_PUBLISHED_LIMITS.describeUnfiltered,
+    );
   });
 
   it('rule 11: drains the burst, then refills continuously on the clock', async () => {
@@ -40,8 +54,8 @@ describe('token buckets', () => {
 
   it('validates overrides', () => {
     expect(resolveThrottling(true)).toEqual({ enabled: true, limits: {} });
-    expect(() => resolveThrottling({ enabled: true, limits: { ReplaceRoute: { capacity: 0, refillPerSecond: 1 } } })).toThrow(
-      /throttling\.limits\.ReplaceRoute/,
-    );
+    expect(() =>
+      resolveThrottling({ enabled: true, limits: { ReplaceRoute: { capacity: 0, refillPerSecond: 1 } } }),
+    ).toThrow(/throttling\.limits\.ReplaceRoute/);
   });
 });

@@ -108,9 +108,16 @@ export function ec2BucketKey(action: string, hasFilterOrPaging: boolean): string
   return action;
 }
 
-export function ec2LimitFor(key: string, mutating: boolean, overrides: Record<string, BucketLimit> | undefined): BucketLimit {
+export function ec2LimitFor(
+  key: string,
+  mutating: boolean,
+  overrides: Record<string, BucketLimit> | undefined,
+): BucketLimit {
   const override = overrides?.[key];
   if (override != null) return override;
   if (key.endsWith(':unfiltered')) return EC2_PUBLISHED_LIMITS.describeUnfiltered;
-  return EC2_PUBLISHED_LIMITS.actions[key] ?? (mutating ? EC2_PUBLISHED_LIMITS.mutate : EC2_PUBLISHED_LIMITS.describe);
+  return (
+    EC2_PUBLISHED_LIMITS.actions[key] ??
+    (mutating ? EC2_PUBLISHED_LIMITS.mutate : EC2_PUBLISHED_LIMITS.describe)
+  );
 }

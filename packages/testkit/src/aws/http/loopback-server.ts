@@ -7,7 +7,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TestkitError } from '../../errors';
 
-export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse, signal: AbortSignal) => void;
+export type RequestHandler = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  signal: AbortSignal,
+) => void;
 
 export interface LoopbackServer {
   readonly url: string;
@@ -15,7 +19,11 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-export async function listenLoopback(host: string, port: number, handler: RequestHandler): Promise<LoopbackServer> {
+export async function listenLoopback(
+  host: string,
+  port: number,
+  handler: RequestHandler,
+): Promise<LoopbackServer> {
   const shutdown = new AbortController();
   const server = http.createServer((req, res) => handler(req, res, shutdown.signal));
   // Agents keep connections alive for seconds; the SDK's default is longer than a test.

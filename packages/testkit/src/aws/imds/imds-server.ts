@@ -92,7 +92,11 @@ export async function startImdsEndpoint(o: ImdsServerOptions): Promise<ImdsEndpo
     void handle(req, res, signal);
   };
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse, signal: AbortSignal): Promise<void> {
+  async function handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    signal: AbortSignal,
+  ): Promise<void> {
     const method = req.method ?? 'GET';
     const path = new URL(req.url ?? '/', 'http://imds').pathname;
     const tokenHeader = req.headers['x-aws-ec2-metadata-token'];
@@ -169,7 +173,8 @@ export async function startImdsEndpoint(o: ImdsServerOptions): Promise<ImdsEndpo
       if (typeof tokenHeader !== 'string' || !tokens.isValid(tokenHeader)) return answer(401, '');
     } else if (inst.imds.httpTokens === 'required') return answer(401, '');
 
-    if (path === '/' || path === '') return answer(200, ['latest', '2021-03-23', '2016-09-02', '1.0'].join('\n'));
+    if (path === '/' || path === '')
+      return answer(200, ['latest', '2021-03-23', '2016-09-02', '1.0'].join('\n'));
     if (versioned == null) return answer(404, '');
     const rest = versioned[2] ?? '/';
     if (rest === '/api/token') return answer(405, '', { allow: 'PUT' });

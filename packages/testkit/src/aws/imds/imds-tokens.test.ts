@@ -21,6 +21,7 @@ describe('IMDS tokens', () => {
   it('rule 38: TTL header must be an integer 1…21600', () => {
     expect(parseTtlHeader('21600')).toBe(21600);
     expect(parseTtlHeader('1')).toBe(1);
-    for (const bad of [undefined, '', '0', '21601', '-5', '1.5', 'abc', ['1', '2']]) expect(parseTtlHeader(bad)).toBeUndefined();
+    for (const bad of [undefined, '', '0', '21601', '-5', '1.5', 'abc', ['1', '2']])
+      expect(parseTtlHeader(bad)).toBeUndefined();
   });
 });

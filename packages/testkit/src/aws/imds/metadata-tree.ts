@@ -41,7 +41,9 @@ function eventJson(e: MaintenanceEvent): Record<string, string> {
 
 function publicHostname(ip: string, region: string): string {
   const host = `ec2-${ip.replace(/\./g, '-')}`;
-  return region === 'us-east-1' ? `${host}.compute-1.amazonaws.com` : `${host}.${region}.compute.amazonaws.com`;
+  return region === 'us-east-1'
+    ? `${host}.compute-1.amazonaws.com`
+    : `${host}.${region}.compute.amazonaws.com`;
 }
 
 /** Credential lifetime advertised in `Expiration` (rolled forward every hour, like real IMDS). */
@@ -55,7 +57,8 @@ export function buildMetadataTree(state: WorldState, instanceId: string, now: nu
   const subnet = data.subnets.get(inst.subnetId);
   const publicIp = publicIpOf(data, instanceId);
   const notices = state.noticesOf(instanceId);
-  const localHostname = primary == null ? undefined : privateDnsNameFor(primary.privateIpAddress, data.region);
+  const localHostname =
+    primary == null ? undefined : privateDnsNameFor(primary.privateIpAddress, data.region);
 
   const macs: MetadataDir = {};
   for (const eni of enis) {
@@ -140,7 +143,9 @@ export function buildMetadataTree(state: WorldState, instanceId: string, now: nu
         scheduled: JSON.stringify(scheduled.map(eventJson)),
       },
       recommendations:
-        notices.rebalanceAt == null ? undefined : { rebalance: JSON.stringify({ noticeTime: imdsTime(notices.rebalanceAt) }) },
+        notices.rebalanceAt == null
+          ? undefined
+          : { rebalance: JSON.stringify({ noticeTime: imdsTime(notices.rebalanceAt) }) },
     },
     hostname: localHostname,
     iam,
@@ -167,7 +172,10 @@ export function buildMetadataTree(state: WorldState, instanceId: string, now: nu
       notices.spot == null
         ? undefined
         : {
-            'instance-action': JSON.stringify({ action: notices.spot.action, time: imdsTime(notices.spot.time) }),
+            'instance-action': JSON.stringify({
+              action: notices.spot.action,
+              time: imdsTime(notices.spot.time),
+            }),
             // Rule 43: termination-time mirrors `time` only for terminate notices.
             'termination-time': notices.spot.action === 'terminate' ? imdsTime(notices.spot.time) : undefined,
           },

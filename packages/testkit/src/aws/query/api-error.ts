@@ -42,6 +42,7 @@ export function ec2StatusFor(code: string): number {
 }
 
 /** Shorthand for a 400 client error. */
-export const invalidParameterValue = (message: string): ApiError => new ApiError('InvalidParameterValue', message);
+export const invalidParameterValue = (message: string): ApiError =>
+  new ApiError('InvalidParameterValue', message);
 export const missingParameter = (name: string): ApiError =>
   new ApiError('MissingParameter', `The request must contain the parameter ${name}`);

@@ -11,7 +11,10 @@ describe('paginate', () => {
     let token: string | undefined;
     let pages = 0;
     do {
-      const entries: [string, string][] = [['MaxResults', '5'], ['Filter.1.Name', 'x']];
+      const entries: [string, string][] = [
+        ['MaxResults', '5'],
+        ['Filter.1.Name', 'x'],
+      ];
       if (token != null) entries.push(['NextToken', token]);
       const page = paginate(items, new QueryParams(entries), limits);
       seen.push(...page.items);
@@ -27,11 +30,28 @@ describe('paginate', () => {
   });
 
   it('rejects MaxResults out of range and foreign or forged tokens', () => {
-    expect(() => paginate(items, new QueryParams([['MaxResults', '4']]), limits)).toThrow(/between 5 and 100/);
-    const first = paginate(items, new QueryParams([['MaxResults', '5'], ['Filter.1.Name', 'x']]), limits);
+    expect(() => paginate(items, new QueryParams([['MaxResults', '4']]), limits)).toThrow(
+      /between 5 and 100/,
+    );
+    const first = paginate(
+      items,
+      new QueryParams([
+        ['MaxResults', '5'],
+        ['Filter.1.Name', 'x'],
+      ]),
+      limits,
+    );
     // The same token with a different selection is a foreign token.
     expect(() =>
-      paginate(items, new QueryParams([['MaxResults', '5'], ['Filter.1.Name', 'y'], ['NextToken', first.nextToken as string]]), limits),
+      paginate(
+        items,
+        new QueryParams([
+          ['MaxResults', '5'],
+          ['Filter.1.Name', 'y'],
+          ['NextToken', first.nextToken as string],
+        ]),
+        limits,
+      ),
     ).toThrow(/NextToken|nextToken/);
     expect(() => paginate(items, new QueryParams([['NextToken', 'garbage']]), limits)).toThrow(/is invalid/);
   });

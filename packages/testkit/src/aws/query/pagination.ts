@@ -37,7 +37,8 @@ export function paginate<T>(items: readonly T[], params: QueryParams, limits: Pa
   const maxParam = limits.maxParam ?? 'MaxResults';
   const invalidToken =
     limits.invalidToken ??
-    ((token: string) => invalidParameterValue(`Value ( ${token} ) for parameter nextToken is invalid. The token is invalid.`));
+    ((token: string) =>
+      invalidParameterValue(`Value ( ${token} ) for parameter nextToken is invalid. The token is invalid.`));
   const max = params.integer(maxParam);
   if (max != null && (max < limits.min || max > limits.max)) {
     throw invalidParameterValue(

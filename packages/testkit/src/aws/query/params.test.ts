@@ -3,7 +3,10 @@ import { QueryParams } from './params';
 
 describe('QueryParams', () => {
   it('rule 2: form-decodes %XX and + as space, names case-sensitive', () => {
-    const p = QueryParams.fromRequest('Filter.1.Name=tag%3AName&Filter.1.Value.1=my+nat%2Bx%2Fy%2A&filter.2.name=x', new URLSearchParams());
+    const p = QueryParams.fromRequest(
+      'Filter.1.Name=tag%3AName&Filter.1.Value.1=my+nat%2Bx%2Fy%2A&filter.2.name=x',
+      new URLSearchParams(),
+    );
     expect(p.ec2Filters()).toEqual([{ name: 'tag:Name', values: ['my nat+x/y*'] }]);
     expect(p.get('filter.2.name')).toBe('x');
   });
@@ -28,7 +31,10 @@ describe('QueryParams', () => {
   });
 
   it('merges the query string (GET form) with the body and hides transport keys from records', () => {
-    const p = QueryParams.fromRequest('DryRun=true', new URLSearchParams('Action=DescribeVpcs&Version=2016-11-15&X-Amz-Date=1'));
+    const p = QueryParams.fromRequest(
+      'DryRun=true',
+      new URLSearchParams('Action=DescribeVpcs&Version=2016-11-15&X-Amz-Date=1'),
+    );
     expect(p.get('Action')).toBe('DescribeVpcs');
     expect(p.toRecord()).toEqual({ DryRun: 'true' });
     expect(p.boolean('DryRun')).toBe(true);
@@ -37,6 +43,8 @@ describe('QueryParams', () => {
   it('rejects malformed booleans and integers, and a filter without a name', () => {
     expect(() => new QueryParams([['DryRun', 'yes']]).boolean('DryRun')).toThrow(/DryRun/);
     expect(() => new QueryParams([['MaxResults', '5x']]).integer('MaxResults')).toThrow(/MaxResults/);
-    expect(() => new QueryParams([['Filter.1.Value.1', 'x']]).ec2Filters()).toThrow("The filter 'null' is invalid.");
+    expect(() => new QueryParams([['Filter.1.Value.1', 'x']]).ec2Filters()).toThrow(
+      "The filter 'null' is invalid.",
+    );
   });
 });

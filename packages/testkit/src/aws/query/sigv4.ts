@@ -14,7 +14,10 @@ export interface CredentialScope {
 
 const SCOPE = /^([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request$/;
 
-export function parseCredentialScope(authorization: string | undefined, query?: URLSearchParams): CredentialScope | undefined {
+export function parseCredentialScope(
+  authorization: string | undefined,
+  query?: URLSearchParams,
+): CredentialScope | undefined {
   let credential: string | undefined;
   if (authorization != null && authorization.startsWith('AWS4-HMAC-SHA256')) {
     const match = /Credential=([^,\s]+)/.exec(authorization);

@@ -12,7 +12,9 @@ describe('xml', () => {
     expect(leaf('main', true)).toBe('<main>true</main>');
     expect(leaf('main', false)).toBe('<main>false</main>');
     expect(itemSet('routeSet', [], () => '')).toBe('<routeSet/>');
-    expect(itemSet('s', [1, 2], (n) => leaf('n', n))).toBe('<s><item><n>1</n></item><item><n>2</n></item></s>');
+    expect(itemSet('s', [1, 2], (n) => leaf('n', n))).toBe(
+      '<s><item><n>1</n></item><item><n>2</n></item></s>',
+    );
     expect(memberList('Zones', ['a'], (z) => z)).toBe('<Zones><member>a</member></Zones>');
     expect(node('empty')).toBe('<empty/>');
     expect(tagSet({ Name: 'x' })).toBe('<tagSet><item><key>Name</key><value>x</value></item></tagSet>');

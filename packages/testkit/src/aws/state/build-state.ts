@@ -29,13 +29,19 @@ function routeFromSpec(spec: RouteSpec, data: Ec2Data): RouteRec {
     const primary = [...data.networkInterfaces.values()].find(
       (e) => e.attachment?.instanceId === spec.instanceId && e.attachment?.deviceIndex === 0,
     );
-    target = { kind: 'instance', instanceId: spec.instanceId, networkInterfaceId: primary?.networkInterfaceId ?? '' };
+    target = {
+      kind: 'instance',
+      instanceId: spec.instanceId,
+      networkInterfaceId: primary?.networkInterfaceId ?? '',
+    };
   } else if (spec.networkInterfaceId != null) {
     target = { kind: 'network-interface', networkInterfaceId: spec.networkInterfaceId };
   } else target = { kind: 'nat-gateway', natGatewayId: spec.natGatewayId as string };
   return {
     ...(spec.destinationCidrBlock != null ? { destinationCidrBlock: spec.destinationCidrBlock } : {}),
-    ...(spec.destinationIpv6CidrBlock != null ? { destinationIpv6CidrBlock: spec.destinationIpv6CidrBlock } : {}),
+    ...(spec.destinationIpv6CidrBlock != null
+      ? { destinationIpv6CidrBlock: spec.destinationIpv6CidrBlock }
+      : {}),
     target,
     origin: 'CreateRoute',
   };
@@ -83,7 +89,11 @@ export function buildState(world: WorldSpec): BuiltState {
   }
 
   let attachmentCounter = 0;
-  const addEni = (spec: NetworkInterfaceSpec, subnetId: string, attachment: NetworkInterfaceRec['attachment']): void => {
+  const addEni = (
+    spec: NetworkInterfaceSpec,
+    subnetId: string,
+    attachment: NetworkInterfaceRec['attachment'],
+  ): void => {
     const subnet = data.subnets.get(subnetId);
     data.networkInterfaces.set(spec.networkInterfaceId, {
       networkInterfaceId: spec.networkInterfaceId,
@@ -116,7 +126,10 @@ export function buildState(world: WorldSpec): BuiltState {
       imageId: inst.imageId ?? 'ami-0abcdef1234567890',
       launchTime,
       instanceLifecycle: inst.instanceLifecycle ?? 'on-demand',
-      role: inst.iamRole == null ? undefined : { ...inst.iamRole, ...(inst.iamRole.deny ? { deny: [...inst.iamRole.deny] } : {}) },
+      role:
+        inst.iamRole == null
+          ? undefined
+          : { ...inst.iamRole, ...(inst.iamRole.deny ? { deny: [...inst.iamRole.deny] } : {}) },
       imds: {
         httpTokens: inst.imds?.httpTokens ?? 'required',
         httpEndpoint: inst.imds?.httpEndpoint ?? 'enabled',
@@ -192,7 +205,11 @@ export function buildState(world: WorldSpec): BuiltState {
       table.associations.push({ routeTableAssociationId: awsId('rtbassoc', ++rtbAssoc), main: true });
     }
     for (const subnetId of t.subnetIds ?? []) {
-      table.associations.push({ routeTableAssociationId: awsId('rtbassoc', ++rtbAssoc), subnetId, main: false });
+      table.associations.push({
+        routeTableAssociationId: awsId('rtbassoc', ++rtbAssoc),
+        subnetId,
+        main: false,
+      });
     }
     data.routeTables.set(t.routeTableId, table);
   }
@@ -237,7 +254,9 @@ export function exportWorld(state: BuiltState, principals: WorldSpec['principals
     networkInterfaceId: e.networkInterfaceId,
     ...(withSubnet ? { subnetId: e.subnetId } : {}),
     privateIpAddress: e.privateIpAddress,
-    ...(e.secondaryPrivateIpAddresses.length > 0 ? { secondaryPrivateIpAddresses: [...e.secondaryPrivateIpAddresses] } : {}),
+    ...(e.secondaryPrivateIpAddresses.length > 0
+      ? { secondaryPrivateIpAddresses: [...e.secondaryPrivateIpAddresses] }
+      : {}),
     macAddress: e.macAddress,
     sourceDestCheck: e.sourceDestCheck,
     ...(e.description !== '' ? { description: e.description } : {}),
@@ -251,7 +270,11 @@ export function exportWorld(state: BuiltState, principals: WorldSpec['principals
   return {
     region: data.region,
     accountId: data.accountId,
-    vpcs: [...data.vpcs.values()].map((v) => ({ vpcId: v.vpcId, cidrBlock: v.cidrBlock, ...tagsOut(v.tags) })),
+    vpcs: [...data.vpcs.values()].map((v) => ({
+      vpcId: v.vpcId,
+      cidrBlock: v.cidrBlock,
+      ...tagsOut(v.tags),
+    })),
     internetGateways: [...data.internetGateways.values()].map((g) => ({
       internetGatewayId: g.internetGatewayId,
       ...(g.vpcId != null ? { vpcId: g.vpcId } : {}),
@@ -275,7 +298,9 @@ export function exportWorld(state: BuiltState, principals: WorldSpec['principals
         .filter((r) => r.origin === 'CreateRoute')
         .map((r) => ({
           ...(r.destinationCidrBlock != null ? { destinationCidrBlock: r.destinationCidrBlock } : {}),
-          ...(r.destinationIpv6CidrBlock != null ? { destinationIpv6CidrBlock: r.destinationIpv6CidrBlock } : {}),
+          ...(r.destinationIpv6CidrBlock != null
+            ? { destinationIpv6CidrBlock: r.destinationIpv6CidrBlock }
+            : {}),
           ...(r.target.kind === 'gateway'
             ? { gatewayId: r.target.gatewayId }
             : r.target.kind === 'instance'
@@ -299,7 +324,9 @@ export function exportWorld(state: BuiltState, principals: WorldSpec['principals
       imds: { ...i.imds },
       ...tagsOut(i.tags),
     })),
-    networkInterfaces: [...data.networkInterfaces.values()].filter((e) => e.attachment == null).map((e) => eniSpec(e, true)),
+    networkInterfaces: [...data.networkInterfaces.values()]
+      .filter((e) => e.attachment == null)
+      .map((e) => eniSpec(e, true)),
     addresses: [...data.addresses.values()].map((a) => ({
       allocationId: a.allocationId,
       publicIp: a.publicIp,

@@ -51,7 +51,9 @@ export function primaryEniOf(data: Ec2Data, instanceId: string): NetworkInterfac
 export function routeView(data: Ec2Data, route: RouteRec, options: RouteStateOptions): RouteView {
   const dest = {
     ...(route.destinationCidrBlock != null ? { destinationCidrBlock: route.destinationCidrBlock } : {}),
-    ...(route.destinationIpv6CidrBlock != null ? { destinationIpv6CidrBlock: route.destinationIpv6CidrBlock } : {}),
+    ...(route.destinationIpv6CidrBlock != null
+      ? { destinationIpv6CidrBlock: route.destinationIpv6CidrBlock }
+      : {}),
   };
   const t = route.target;
   switch (t.kind) {

@@ -109,7 +109,8 @@ export class WorldState {
   /** Replaces the deny list of an instance role or principal. */
   setDeny(accessKeyId: string, deny: readonly string[]): void {
     const identity = this.principals.get(accessKeyId);
-    if (identity == null) throw new TestkitError('INVALID_OPTION', `setPolicy: unknown access key '${accessKeyId}'`);
+    if (identity == null)
+      throw new TestkitError('INVALID_OPTION', `setPolicy: unknown access key '${accessKeyId}'`);
     identity.deny = [...deny];
     if (identity.instanceId != null) {
       const role = this.data.instances.get(identity.instanceId)?.role;
@@ -165,7 +166,10 @@ export class WorldState {
 
   setVisibilityDelay(delayMs: number): void {
     if (!Number.isFinite(delayMs) || delayMs < 0) {
-      throw new TestkitError('INVALID_OPTION', `setVisibilityDelay: expects milliseconds >= 0, got ${String(delayMs)}`);
+      throw new TestkitError(
+        'INVALID_OPTION',
+        `setVisibilityDelay: expects milliseconds >= 0, got ${String(delayMs)}`,
+      );
     }
     this.visibility = delayMs === 0 ? undefined : { delayMs, base: structuredClone(this.data), entries: [] };
   }
@@ -283,24 +287,35 @@ export class WorldState {
 
   detachNetworkInterface(eniId: string): void {
     const eni = this.data.networkInterfaces.get(eniId);
-    if (eni == null) throw new TestkitError('INVALID_OPTION', `detachNetworkInterface: unknown ENI '${eniId}'`);
-    if (eni.attachment == null) throw new TestkitError('INVALID_OPTION', `detachNetworkInterface: ${eniId} is not attached`);
+    if (eni == null)
+      throw new TestkitError('INVALID_OPTION', `detachNetworkInterface: unknown ENI '${eniId}'`);
+    if (eni.attachment == null)
+      throw new TestkitError('INVALID_OPTION', `detachNetworkInterface: ${eniId} is not attached`);
     eni.attachment = undefined;
     this.commit();
   }
 
   attachNetworkInterface(eniId: string, instanceId: string, deviceIndex: number): void {
     const eni = this.data.networkInterfaces.get(eniId);
-    if (eni == null) throw new TestkitError('INVALID_OPTION', `attachNetworkInterface: unknown ENI '${eniId}'`);
+    if (eni == null)
+      throw new TestkitError('INVALID_OPTION', `attachNetworkInterface: unknown ENI '${eniId}'`);
     const inst = this.instance(instanceId);
-    if (eni.attachment != null) throw new TestkitError('INVALID_OPTION', `attachNetworkInterface: ${eniId} is already attached`);
-    if (inst.state === 'terminated') throw new TestkitError('INVALID_OPTION', `attachNetworkInterface: ${instanceId} is terminated`);
+    if (eni.attachment != null)
+      throw new TestkitError('INVALID_OPTION', `attachNetworkInterface: ${eniId} is already attached`);
+    if (inst.state === 'terminated')
+      throw new TestkitError('INVALID_OPTION', `attachNetworkInterface: ${instanceId} is terminated`);
     if (eni.availabilityZone !== inst.availabilityZone) {
-      throw new TestkitError('INVALID_OPTION', `attachNetworkInterface: ${eniId} is in ${eni.availabilityZone}, ${instanceId} in ${inst.availabilityZone}`);
+      throw new TestkitError(
+        'INVALID_OPTION',
+        `attachNetworkInterface: ${eniId} is in ${eni.availabilityZone}, ${instanceId} in ${inst.availabilityZone}`,
+      );
     }
     for (const e of this.data.networkInterfaces.values()) {
       if (e.attachment?.instanceId === instanceId && e.attachment.deviceIndex === deviceIndex) {
-        throw new TestkitError('INVALID_OPTION', `attachNetworkInterface: device index ${deviceIndex} of ${instanceId} is taken by ${e.networkInterfaceId}`);
+        throw new TestkitError(
+          'INVALID_OPTION',
+          `attachNetworkInterface: device index ${deviceIndex} of ${instanceId} is taken by ${e.networkInterfaceId}`,
+        );
       }
     }
     eni.attachment = {
@@ -330,12 +345,18 @@ export class WorldState {
    */
   beginTermination(instanceId: string, transitionMs: number): PendingLifecycleAction | undefined {
     const found = this.groupOf(instanceId);
-    if (found == null) throw new TestkitError('INVALID_OPTION', `${instanceId} is not in an Auto Scaling group`);
+    if (found == null)
+      throw new TestkitError('INVALID_OPTION', `${instanceId} is not in an Auto Scaling group`);
     const { group, member } = found;
     if (member.lifecycleState !== 'InService' && member.lifecycleState !== 'Standby') {
-      throw new TestkitError('INVALID_OPTION', `${instanceId} is ${member.lifecycleState} in ${group.autoScalingGroupName}`);
+      throw new TestkitError(
+        'INVALID_OPTION',
+        `${instanceId} is ${member.lifecycleState} in ${group.autoScalingGroupName}`,
+      );
     }
-    const hook = group.lifecycleHooks.find((h) => h.lifecycleTransition === 'autoscaling:EC2_INSTANCE_TERMINATING');
+    const hook = group.lifecycleHooks.find(
+      (h) => h.lifecycleTransition === 'autoscaling:EC2_INSTANCE_TERMINATING',
+    );
     group.desiredCapacity = Math.max(group.minSize, group.desiredCapacity - 1);
     if (hook == null) {
       member.lifecycleState = 'Terminating';
@@ -361,12 +382,15 @@ export class WorldState {
 
   private armLifecycleTimeout(action: PendingLifecycleAction, transitionMs: number): void {
     const deadline = action.deadline;
-    this.schedule(() => {
-      const current = this.lifecycleActions.get(action.token);
-      // A heartbeat moved the deadline: a newer timer is armed for it.
-      if (current == null || current.deadline !== deadline) return;
-      this.completeLifecycleAction(action.token, action.defaultResult, transitionMs);
-    }, Math.max(0, deadline - this.clock.now()));
+    this.schedule(
+      () => {
+        const current = this.lifecycleActions.get(action.token);
+        // A heartbeat moved the deadline: a newer timer is armed for it.
+        if (current == null || current.deadline !== deadline) return;
+        this.completeLifecycleAction(action.token, action.defaultResult, transitionMs);
+      },
+      Math.max(0, deadline - this.clock.now()),
+    );
   }
 
   recordHeartbeat(token: string, transitionMs: number): void {
@@ -394,7 +418,8 @@ export class WorldState {
 
   setLifecycleState(instanceId: string, state: LifecycleState): void {
     const found = this.groupOf(instanceId);
-    if (found == null) throw new TestkitError('INVALID_OPTION', `${instanceId} is not in an Auto Scaling group`);
+    if (found == null)
+      throw new TestkitError('INVALID_OPTION', `${instanceId} is not in an Auto Scaling group`);
     found.member.lifecycleState = state;
     this.commit();
   }
@@ -407,7 +432,9 @@ export class WorldState {
     if (found == null) {
       const inst = this.data.instances.get(instanceId);
       // A terminated member left its group; it reports Terminated until it disappears.
-      return inst?.tags['aws:autoscaling:groupName'] != null && inst.state === 'terminated' ? 'Terminated' : undefined;
+      return inst?.tags['aws:autoscaling:groupName'] != null && inst.state === 'terminated'
+        ? 'Terminated'
+        : undefined;
     }
     const s = found.member.lifecycleState;
     if (s.startsWith('Terminat')) return 'Terminated';
