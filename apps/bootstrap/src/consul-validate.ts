@@ -443,8 +443,11 @@ function originOf(fragments: readonly ConsulFragment[], key: string): string | u
 }
 
 /**
- * Merges fragments the way Consul merges config files: objects key by key, lists appended,
- * scalars replaced by the later file.
+ * Merges fragments the way Consul merges config files (consul:agent/config/merge.go): blocks that
+ * are structs in Consul (`acl`, `acl.tokens`, `tls`, `performance`, …) key by key, lists appended,
+ * scalars replaced by the later file. Consul replaces map-typed values (`node_meta`, a service's
+ * `meta`) wholesale instead; nat-bootstrap never sets one in two fragments, so the difference
+ * cannot show here.
  */
 export function mergeFragments(documents: readonly ConfigObject[]): ConfigObject {
   let merged: ConfigObject = {};

@@ -349,7 +349,7 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'ec2-endpoint',
     kind: 'string',
     arg: 'URL',
-    help: 'EC2 API',
+    help: 'EC2 API (or AWS_ENDPOINT_URL_EC2)',
     standardEnv: ['AWS_ENDPOINT_URL_EC2'],
   },
   {
@@ -357,7 +357,7 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'autoscaling-endpoint',
     kind: 'string',
     arg: 'URL',
-    help: 'Auto Scaling API',
+    help: 'Auto Scaling API (or AWS_ENDPOINT_URL_AUTO_SCALING)',
     standardEnv: ['AWS_ENDPOINT_URL_AUTO_SCALING'],
   },
 ];
@@ -392,6 +392,9 @@ export function renderHelp(): string {
     out.push('');
   }
   out.push(
+    'The metadata service is AWS_EC2_METADATA_SERVICE_ENDPOINT (default http://169.254.169.254); the',
+    "AWS SDK's credential chain reads the same variable.",
+    '',
     'Every flag can also be set through the environment: --dry-run is NAT_HA_BOOTSTRAP_DRY_RUN,',
     '--peer-tag is NAT_HA_BOOTSTRAP_PEER_TAG, and so on (lists comma-separated, booleans true/false).',
     'Flags win over the environment. Secrets are never flags: pass files, or the gossip key in',
