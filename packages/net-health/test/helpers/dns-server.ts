@@ -10,7 +10,10 @@ export type ZoneEntry =
   | {
       a?: string[];
       aaaa?: string[];
-      /** Ignore the first n queries for this name (a lost datagram). */ dropFirst?: number;
+      /** Ignore the first n queries for this name (a lost datagram). */
+      dropFirst?: number;
+      /** Answer this late (a slow path or resolver). */
+      delayMs?: number;
     }
   | { rcode: number } // 2 SERVFAIL, 5 REFUSED, …
   | 'silent'; // never answer
@@ -107,15 +110,15 @@ export function startDnsServer(options: {
       const { name, end } = readName(msg, 12);
       queries.push({ name, type: msg.readUInt16BE(end), from: rinfo.address });
       const entry = options.zone[name];
-      if (entry != null && typeof entry === 'object' && 'dropFirst' in entry) {
+      const behaviour = entry != null && typeof entry === 'object' && !('rcode' in entry) ? entry : undefined;
+      if (behaviour?.dropFirst != null) {
         const n = (dropped.get(name) ?? 0) + 1;
         dropped.set(name, n);
-        if (n <= (entry.dropFirst ?? 0)) return;
+        if (n <= behaviour.dropFirst) return;
       }
       const reply = answer(msg, options.zone);
       if (reply == null) return;
-      const delayMs =
-        entry != null && typeof entry === 'object' && 'delayMs' in entry ? (entry.delayMs ?? 0) : 0;
+      const delayMs = behaviour?.delayMs ?? 0;
       const send = () => socket.send(reply, rinfo.port, rinfo.address, () => {});
       if (delayMs > 0) timers.add(setTimeout(send, delayMs));
       else send();
