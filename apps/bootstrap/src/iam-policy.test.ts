@@ -15,7 +15,12 @@ describe('buildIamPolicy', () => {
         {
           Sid: 'NatHaDescribe',
           Effect: 'Allow',
-          Action: ['ec2:DescribeInstances', 'ec2:DescribeRouteTables', 'ec2:DescribeSubnets'],
+          Action: [
+            'ec2:DescribeInstances',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeRouteTables',
+            'ec2:DescribeSubnets',
+          ],
           Resource: '*',
         },
         {
@@ -59,7 +64,11 @@ describe('buildIamPolicy', () => {
       Action: ['ec2:CreateRoute', 'ec2:ReplaceRoute'],
       Resource: [`${ARN}:route-table/rtb-0123456789abcdef0`, `${ARN}:route-table/rtb-0123456789abcdef1`],
     });
-    expect(policy.Statement[0]?.Action).toEqual(['ec2:DescribeInstances', 'ec2:DescribeRouteTables']);
+    expect(policy.Statement[0]?.Action).toEqual([
+      'ec2:DescribeInstances',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeRouteTables',
+    ]);
   });
 
   it('route tables by tag condition: the AZs this instance serves, or one value, or any value of the key', () => {
@@ -79,14 +88,15 @@ describe('buildIamPolicy', () => {
     });
   });
 
-  it('an EIP adds Associate/DisassociateAddress on that allocation (and DescribeAddresses)', () => {
+  it('an EIP adds AssociateAddress on that allocation (and DescribeAddresses); never DisassociateAddress', () => {
     const policy = buildIamPolicy(sampleFacts(), command(['--eip', 'eipalloc-0123456789abcdef0']).options);
     expect(policy.Statement.find((s) => s.Sid === 'NatHaElasticIp')).toEqual({
       Sid: 'NatHaElasticIp',
       Effect: 'Allow',
-      Action: ['ec2:AssociateAddress', 'ec2:DisassociateAddress'],
+      Action: ['ec2:AssociateAddress'],
       Resource: `${ARN}:elastic-ip/eipalloc-0123456789abcdef0`,
     });
+    expect(actions(policy.Statement)).not.toContain('ec2:DisassociateAddress');
     expect(policy.Statement[0]?.Action).toContain('ec2:DescribeAddresses');
     expect(policy.Statement.find((s) => s.Sid === 'NatHaElasticIpTarget')?.Action).toEqual([
       'ec2:AssociateAddress',

@@ -11,9 +11,11 @@ import type { RenderOptions } from './render-options';
  *   self-test needs the same) are limited to the managed tables: by ARN, or by tag condition, or —
  *   when nat-agent finds each AZ's private tables itself — to route tables of this VPC.
  * - `ModifyNetworkInterfaceAttribute` (source/dest check off) is limited to ENIs in this VPC.
- * - `AssociateAddress` / `DisassociateAddress` only when an Elastic IP follows the leader, limited to
- *   those allocations; `CompleteLifecycleAction` only when a lifecycle hook is used, limited to its
- *   Auto Scaling group.
+ * - `AssociateAddress` only when an Elastic IP follows the leader, limited to that allocation (with
+ *   reassociation it moves the address in one call; `DisassociateAddress` is never needed);
+ *   `CompleteLifecycleAction` only when a lifecycle hook is used, limited to its Auto Scaling group.
+ *
+ * The action list follows what nat-ha's code calls (route-switcher, aws-discovery, nat-agent).
  *
  * The policy covers the groups *this* instance serves. For one role shared by every NAT instance,
  * render with every AZ as `--rescue-az` (or use a tag key without a value) so it covers them all.
@@ -40,7 +42,8 @@ export function buildIamPolicy(facts: BootstrapFacts, options: RenderOptions): I
   const usesEip = groups.eipAllocationId != null;
   const usesAutoScaling = options.discovery.autoScalingGroupName != null || options.lifecycle != null;
 
-  const describe = ['ec2:DescribeInstances', 'ec2:DescribeRouteTables'];
+  // DescribeNetworkInterfaces: route-switcher reads the ENI's source/dest check before changing it.
+  const describe = ['ec2:DescribeInstances', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables'];
   if (groups.routeTables.kind === 'az-private') describe.push('ec2:DescribeSubnets');
   if (usesEip) describe.push('ec2:DescribeAddresses');
 
@@ -102,9 +105,11 @@ export function buildIamPolicy(facts: BootstrapFacts, options: RenderOptions): I
   if (usesEip) {
     statements.push(
       {
+        // AssociateAddress with AllowReassociation moves the address from the old leader in one call
+        // (ec2-query-and-imds.md §2.7); nothing in nat-ha calls DisassociateAddress, so it is not granted.
         Sid: 'NatHaElasticIp',
         Effect: 'Allow',
-        Action: ['ec2:AssociateAddress', 'ec2:DisassociateAddress'],
+        Action: ['ec2:AssociateAddress'],
         Resource: ec2Arn(`elastic-ip/${groups.eipAllocationId as string}`),
       },
       {
