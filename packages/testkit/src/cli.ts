@@ -91,14 +91,21 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
   const onSignal = (): void => stop.abort();
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
-  const sim = await startSim({
-    world,
-    latency,
-    throttling: values.throttling === true,
-    ...(portBase != null ? { portBase } : {}),
-    ...(typeof values.host === 'string' ? { host: values.host } : {}),
-    signal: stop.signal,
-  });
+  let sim: Awaited<ReturnType<typeof startSim>>;
+  try {
+    sim = await startSim({
+      world,
+      latency,
+      throttling: values.throttling === true,
+      ...(portBase != null ? { portBase } : {}),
+      ...(typeof values.host === 'string' ? { host: values.host } : {}),
+      signal: stop.signal,
+    });
+  } catch (err) {
+    // A signal during start-up is a normal stop, not a failure.
+    if (stop.signal.aborted) return 0;
+    throw err;
+  }
   process.stdout.write(`${JSON.stringify(sim.endpoints)}\n`);
   if (!stop.signal.aborted)
     await new Promise<void>((resolve) =>
