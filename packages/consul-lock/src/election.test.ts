@@ -311,6 +311,35 @@ describe('createLeaderElection: fence', () => {
   });
 });
 
+describe('createLeaderElection: confirm', () => {
+  it('confirm() proves the lock with a fresh ?consistent read and extends the lease from its send time', async () => {
+    const h = harness();
+    const a = h.make({ confirmIntervalMs: 400 });
+    await h.clock.advance(1);
+    await h.clock.advance(300);
+    const before = h.fake.calls.length;
+    const sentAt = h.clock.now();
+    expect(await a.confirm()).toEqual(a.token());
+    expect(h.fake.calls.slice(before).map((c) => c.op)).toEqual(['kv.get?consistent']);
+    // Without it the lease from the election-time read (t=0) would have ended at 500.
+    h.fake.mode = 'hang';
+    await h.clock.advance(sentAt + 499 - h.clock.now());
+    expect(a.isLeader()).toBe(true);
+    await h.clock.advance(1);
+    expect(a.isLeader()).toBe(false);
+  });
+
+  it('confirm() rejects CONSUL_LOCK_LOST and deposes when the key is no longer ours', async () => {
+    const h = harness();
+    const a = h.make({ confirmIntervalMs: 400 });
+    await h.clock.advance(1);
+    h.fake.invalidate(a.token()!.session);
+    await expect(a.confirm()).rejects.toMatchObject({ code: 'CONSUL_LOCK_LOST' });
+    expect(a.isLeader()).toBe(false);
+    expect(h.log.at(-1)?.event).toMatchObject({ type: 'deposed', reason: 'lost' });
+  });
+});
+
 describe('createLeaderElection: withLease', () => {
   it('runs fn only after a fresh ?consistent confirmation', async () => {
     const h = harness();

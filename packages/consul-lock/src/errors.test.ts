@@ -33,3 +33,40 @@ describe('ConsulLockError', () => {
     expect((err as unknown as Record<symbol, unknown>)[Symbol.for('nat-ha.error')]).toBe(true);
   });
 });
+
+describe('ConsulLockError.from (house style 10)', () => {
+  it('keeps aborts as ABORTED, never retryable', () => {
+    const error = ConsulLockError.from(new DOMException('aborted', 'AbortError'));
+    expect(error.code).toBe('ABORTED');
+    expect(error.retryable).toBe(false);
+  });
+
+  it('maps network errno codes, also when undici puts them on the cause, to retryable CONSUL_UNAVAILABLE', () => {
+    const direct = ConsulLockError.from(
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    );
+    const wrapped = ConsulLockError.from(
+      Object.assign(new TypeError('fetch failed'), {
+        cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }),
+      }),
+    );
+    expect([direct.code, direct.retryable, wrapped.code, wrapped.retryable]).toEqual([
+      'CONSUL_UNAVAILABLE',
+      true,
+      'CONSUL_UNAVAILABLE',
+      true,
+    ]);
+  });
+
+  it('maps certificate failures to CONSUL_TLS, not retryable', () => {
+    const error = ConsulLockError.from(
+      Object.assign(new Error('self signed'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }),
+    );
+    expect([error.code, error.retryable]).toEqual(['CONSUL_TLS', false]);
+  });
+
+  it('passes its own errors through unchanged', () => {
+    const own = new ConsulLockError('CONSUL_NO_LEADER', 'No cluster leader', { retryable: true });
+    expect(ConsulLockError.from(own)).toBe(own);
+  });
+});
