@@ -91,7 +91,9 @@ groups:
     expect(byPath.consul).toBe('unknown key "adress"');
     expect(byPath['groups[0].routeTables']).toBe('choose exactly one selector, not ids and tags');
     expect(byPath['groups[2].name']).toBe('"b" is already used by groups[1]');
-    expect(byPath['health.timeoutMs']).toMatch(/less than health.intervalMs/);
+    expect(byPath['health.timeoutMs']).toBe(
+      'must be at most 450 (health.intervalMs 500 minus its 50 ms jitter): a round must end before the next starts',
+    );
     const text = formatIssues(r.issues, r.file);
     expect(text).toMatch(/^invalid configuration \(\/etc\/nat-ha\/agent.yaml\): 12 problems/);
   });

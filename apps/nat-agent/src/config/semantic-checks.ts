@@ -9,6 +9,11 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : und
 
 export const DEFAULT_KEY_PREFIX = 'nat-ha/groups';
 
+/** Jitter of probe rounds: ±10 % of the interval, at most 100 ms (net-health's default). */
+export function probeJitterMs(intervalMs: number): number {
+  return Math.min(100, Math.floor(intervalMs / 10));
+}
+
 /** The lock key of a group: its own `key`, or `<keyPrefix>/<name>/leader`. */
 export function groupKey(keyPrefix: string, group: { name: string; key?: string | undefined }): string {
   return group.key ?? `${keyPrefix}/${group.name}/leader`;
@@ -31,10 +36,11 @@ export function semanticIssues(raw: Json): ConfigIssue[] {
 
   const interval = num(health.intervalMs) ?? 1_000;
   const timeout = num(health.timeoutMs) ?? 800;
-  if (timeout >= interval) {
+  const roundMs = interval - probeJitterMs(interval);
+  if (timeout > roundMs) {
     issues.push({
       path: 'health.timeoutMs',
-      message: `must be less than health.intervalMs (${interval}): a round must end before the next starts`,
+      message: `must be at most ${roundMs} (health.intervalMs ${interval} minus its ${probeJitterMs(interval)} ms jitter): a round must end before the next starts`,
     });
   }
   const targets = health.targets;
