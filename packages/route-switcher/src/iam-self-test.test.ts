@@ -1,3 +1,4 @@
+import { CreateRouteCommand } from '@aws-sdk/client-ec2';
 import { createVirtualClock, type VirtualClock } from '@nat-ha/testkit';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createFakeEc2, ec2Error, type FakeEc2 } from '../test/support/fake-ec2';
@@ -43,6 +44,11 @@ describe('selfTest (IAM DryRun, §2.10, §8.1 step 2)', () => {
     expect(ec2.mock.calls().every((c) => (c.args[0].input as { DryRun?: boolean }).DryRun === true)).toBe(
       true,
     );
+    // CreateRoute is probed with a documentation-range destination no table holds, so EC2's
+    // validation (RouteAlreadyExists) cannot pre-empt the DryRun verdict.
+    expect(
+      ec2.mock.commandCalls(CreateRouteCommand).map((c) => c.args[0].input.DestinationCidrBlock),
+    ).toEqual(['192.0.2.0/32', '192.0.2.0/32']);
     expect(ec2.writes()).toEqual([]);
   });
 

@@ -59,6 +59,7 @@ interface Probe {
 }
 
 const ALLOC_ID = /^eipalloc-[0-9a-z]+$/;
+const PROBE_DESTINATION = '192.0.2.0/32';
 
 /**
  * IAM self-test with `DryRun: true` (§2.10, §8.1 step 2): every action a claim, the source/dest
@@ -113,6 +114,16 @@ export async function runSelfTest(ctx: SwitcherContext, input: SelfTestInput): P
       ...targetInput(target),
       DryRun: true,
     };
+    // EC2 may validate before it gives the DryRun verdict (§2.10; the emulator's default does): a
+    // CreateRoute DryRun for a destination the table already has would answer RouteAlreadyExists and
+    // prove nothing. A documentation-range /32 (RFC 5737) is in no real table, and IAM has no
+    // condition key on the destination, so the permission tested is the same.
+    const createInput = {
+      RouteTableId: rtb,
+      DestinationCidrBlock: PROBE_DESTINATION,
+      ...targetInput(target),
+      DryRun: true,
+    };
     probes.push(
       {
         action: 'ReplaceRoute',
@@ -122,7 +133,7 @@ export async function runSelfTest(ctx: SwitcherContext, input: SelfTestInput): P
       {
         action: 'CreateRoute',
         resource: `route-table/${rtb}`,
-        send: (s) => ec2.send(new CreateRouteCommand(routeInput), { abortSignal: s }),
+        send: (s) => ec2.send(new CreateRouteCommand(createInput), { abortSignal: s }),
       },
     );
   }

@@ -1,0 +1,90 @@
+/**
+ * Claim throughput at EC2's real limits, against the testkit emulator with throttling on (rule 11:
+ * ReplaceRoute 50 burst / 5 per s, DescribeRouteTables 100 / 20) and the realistic latency profile
+ * (describe 80 ms, mutate 150 ms).
+ *
+ * "What the token bucket allows" is computed from the emulator journal's timestamps and the bucket
+ * arithmetic. A claim is a chain: one read, the writes, one verification read. The k-th write cannot
+ * reach EC2 before (k − 50) / 5 s after the first, so the least time the chain can take is
+ *
+ *   ideal(N) = read duration + max(0, N − 50) × 200 ms + last write's duration + verify duration
+ *
+ * with each duration (arrival → answer) taken from the journal, so that the emulator's own CPU time
+ * on a loaded machine is not charged to the route switcher. The claim's total, also from the journal,
+ * runs from its first call's arrival to its last call's answer. The bound is 1.2 × ideal(N) plus the
+ * client's CPU between calls on a loaded 2-core machine: 50 ms per step of the chain (read → write →
+ * verify) and 10 ms per write of the first wave (each is serialised and signed on the one event
+ * loop). At 100 tables the bucket dominates (≈ 10.3 s) and the allowance is about 3 % of it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createRouteSwitcher, type Ec2CallEvent } from '../src/index';
+import { routeWrites, startLab, type Lab } from './support/lab';
+
+const BURST = 50;
+const PER_SECOND = 5;
+const STEP_ALLOWANCE_MS = 50;
+const PER_WRITE_ALLOWANCE_MS = 10;
+const CONCURRENCY = 16;
+
+let lab: Lab | undefined;
+afterEach(async () => {
+  await lab?.close();
+  lab = undefined;
+});
+
+describe('claim at the EC2 rate limit (rule 11, §3.4), emulator with throttling and realistic latency', () => {
+  it.each([1, 10, 100])(
+    'claims %i tables: no failure, no throttle, each route written once, total within 20% of the bucket arithmetic',
+    async (n) => {
+      lab = await startLab(n, { latency: 'realistic', throttling: false });
+      const events: Ec2CallEvent[] = [];
+      const s = createRouteSwitcher({ ec2: lab.ec2, metrics: { onEc2Call: (e) => events.push(e) } });
+      const target = { networkInterfaceId: lab.leader.eni };
+      // What the agent does at start-up (IAM self-test, a drift check) also warms the SDK; then the
+      // real limits switch on with full buckets, as after any quiet period.
+      await s.selfTest({ tables: lab.tables, target, tablesToTest: 'first' });
+      await s.checkDrift({ tables: lab.tables, target });
+      lab.aws.control.setThrottling(true);
+      const since = lab.aws.calls().at(-1)?.seq ?? 0;
+      events.length = 0;
+
+      const result = await s.claim({ tables: lab.tables, target });
+
+      expect(result.ok).toBe(true);
+      expect(result.tables.every((t) => t.routes[0]!.status === 'replaced' && t.routes[0]!.verified)).toBe(
+        true,
+      );
+      const calls = lab.aws.calls(since);
+      const writes = routeWrites(calls);
+      // The client bucket is anchored on EC2's side of the clock: it never throttles itself.
+      expect(calls.filter((c) => c.outcome === 'RequestLimitExceeded')).toEqual([]);
+      expect(events.filter((e) => e.outcome !== 'ok')).toEqual([]);
+      expect(writes.every((w) => w.action === 'ReplaceRoute' && w.outcome === 'ok')).toBe(true);
+      expect(new Set(writes.map((w) => w.params.RouteTableId)).size).toBe(n);
+      expect(writes).toHaveLength(n);
+      expect(calls.filter((c) => c.action === 'DescribeRouteTables')).toHaveLength(2);
+
+      const bucketMs = (Math.max(0, n - BURST) * 1000) / PER_SECOND;
+      const arrivals = writes.map((w) => w.receivedAt);
+      const writeSpan = Math.max(...arrivals) - Math.min(...arrivals);
+      // Not faster than EC2's bucket allows (EC2 would have throttled) …
+      expect(writeSpan).toBeGreaterThanOrEqual(bucketMs - 1);
+      const duration = (c: (typeof calls)[number]): number =>
+        (c.time ?? Number.POSITIVE_INFINITY) - c.receivedAt;
+      const [read, verify] = calls.filter((c) => c.action === 'DescribeRouteTables') as [
+        (typeof calls)[0],
+        (typeof calls)[0],
+      ];
+      const lastWrite = writes.reduce((a, b) => ((b.time ?? 0) > (a.time ?? 0) ? b : a));
+      const ideal = duration(read) + bucketMs + duration(lastWrite) + duration(verify);
+      const total = (verify.time ?? Number.POSITIVE_INFINITY) - read.receivedAt;
+      const allowance = 3 * STEP_ALLOWANCE_MS + Math.min(n, CONCURRENCY, BURST) * PER_WRITE_ALLOWANCE_MS;
+      console.info(
+        `claim ${n} tables: total ${total} ms, ideal ${ideal} ms (read ${duration(read)} + bucket ${bucketMs} + write ${duration(lastWrite)} + verify ${duration(verify)}), ratio ${(total / ideal).toFixed(3)}, bound ${Math.round(1.2 * ideal + allowance)} ms`,
+      );
+      // … and not much slower.
+      expect(total).toBeLessThanOrEqual(1.2 * ideal + allowance);
+    },
+    60_000,
+  );
+});
