@@ -72,9 +72,16 @@ export const EMULATOR_TIMING: Timing = {
 
 const REAL_TIMING: Timing = { ...EMULATOR_TIMING, checkIntervalMs: 1_000, checkTimeoutMs: 500 };
 
-export async function startBackend(options: ConsulEmulatorOptions = {}): Promise<Backend> {
+/** The backends the suite runs against: always the emulator, plus the real agent when one is given. */
+export const BACKENDS: readonly Backend['kind'][] =
+  REAL_CONSUL_ADDR != null && REAL_CONSUL_ADDR !== '' ? ['emulator', 'consul'] : ['emulator'];
+
+export async function startBackend(
+  kind: Backend['kind'],
+  options: ConsulEmulatorOptions = {},
+): Promise<Backend> {
   const clock = createSystemClock();
-  if (REAL_CONSUL_ADDR != null && REAL_CONSUL_ADDR !== '' && options.acl == null) {
+  if (kind === 'consul' && REAL_CONSUL_ADDR != null) {
     const base = /^https?:\/\//.test(REAL_CONSUL_ADDR) ? REAL_CONSUL_ADDR : `http://${REAL_CONSUL_ADDR}`;
     const probe = createConsulClient({
       baseUrl: base,

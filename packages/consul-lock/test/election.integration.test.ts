@@ -4,10 +4,11 @@
  * journal where it has one. Timings are scaled down (see EMULATOR_TIMING); the assertions are about
  * order and lower bounds, never about speed.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ConsulJournalEntry } from '@nat-ha/testkit';
 import { createConsulClient } from '../src/index';
 import {
+  BACKENDS,
   holdersWithoutOverlap,
   startBackend,
   startContender,
@@ -27,8 +28,10 @@ afterEach(async () => {
   backend = undefined;
 });
 
-async function setup(options: Parameters<typeof startBackend>[0] = {}): Promise<Backend> {
-  backend = await startBackend(options);
+let currentKind: Backend['kind'] = 'emulator';
+
+async function setup(options: Parameters<typeof startBackend>[1] = {}): Promise<Backend> {
+  backend = await startBackend(currentKind, options);
   return backend;
 }
 
@@ -50,13 +53,17 @@ async function contender(
 
 const leaders = (cs: Contender[]) => cs.filter((c) => c.election.isLeader());
 const emulatorOnly = (b: Backend) => b.kind === 'emulator';
-const REAL = process.env.CONSUL_HTTP_ADDR != null && process.env.CONSUL_HTTP_ADDR !== '';
 
 function entries(b: Backend, op: ConsulJournalEntry['op'], key?: string): ConsulJournalEntry[] {
   return b.journal().filter((e) => e.op === op && (key == null || e.key === key));
 }
 
-describe('consul-lock against Consul', () => {
+describe.each(BACKENDS)('consul-lock against %s', (kind) => {
+  const REAL = kind === 'consul';
+  beforeEach(() => {
+    currentKind = kind;
+  });
+
   it('clean handover via resign() needs no lock-delay: the follower acquires at its first attempt (§5.5, rules 41, 51)', async () => {
     const b = await setup();
     const key = freshKey();
