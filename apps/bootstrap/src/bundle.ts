@@ -39,6 +39,8 @@ export const LAYOUT = {
   secretsDir: 'secrets',
   consulSecrets: (format: ConfigFormat) => `secrets/consul-secrets.${format}`,
   agentConfig: 'agent.yaml',
+  /** Not rendered: operators may add NAT_HA_* overrides there; the unit reads it if present. */
+  agentEnvironment: 'agent.env',
   consulUnit: 'systemd/consul.service',
   natAgentUnit: 'systemd/nat-agent.service',
   iamPolicy: 'iam-policy.json',
@@ -74,6 +76,7 @@ export function renderBundle(facts: BootstrapFacts, options: RenderOptions): Ren
   const paths = {
     consulConfigDir: `${options.outDir}/${LAYOUT.consulDir}`,
     agentConfigFile: `${options.outDir}/${LAYOUT.agentConfig}`,
+    agentEnvironmentFile: `${options.outDir}/${LAYOUT.agentEnvironment}`,
     ...(consul.secrets != null
       ? { consulSecretsFile: `${options.outDir}/${LAYOUT.consulSecrets(options.format)}` }
       : {}),

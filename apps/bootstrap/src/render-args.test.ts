@@ -43,7 +43,9 @@ describe('parseRenderArgs', () => {
       groups: { mode: 'per-az', singleName: 'vpc', routeTables: { kind: 'az-private' }, rescueAzs: [] },
       consulBinary: '/usr/bin/consul',
       consulUser: 'consul',
-      natAgentBinary: '/usr/local/bin/nat-agent',
+      nodeBinary: '/usr/bin/node',
+      natAgentBinary: '/usr/lib/nat-ha/nat-agent.js',
+      natAgentUser: 'nat-ha',
     });
     expect({ dryRun, waitForPeers, waitTimeoutMs, waitIntervalMs, endpoints }).toEqual({
       dryRun: false,

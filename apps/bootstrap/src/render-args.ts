@@ -338,6 +338,9 @@ export function parseRenderArgs(argv: readonly string[], context: RenderArgsCont
   const consulTokenFile = path('nat-agent-token-file');
   const natAgentBinary =
     path('nat-agent-bin', RENDER_DEFAULTS.natAgentBinary) ?? RENDER_DEFAULTS.natAgentBinary;
+  const nodeBinary = path('node-bin', RENDER_DEFAULTS.nodeBinary) ?? RENDER_DEFAULTS.nodeBinary;
+  const natAgentUser =
+    matching('nat-agent-user', USER_NAME, 'a user name such as nat-ha') ?? RENDER_DEFAULTS.natAgentUser;
 
   const consulOnly = bool('consul-only');
 
@@ -397,7 +400,9 @@ export function parseRenderArgs(argv: readonly string[], context: RenderArgsCont
       : {}),
     consulBinary,
     consulUser,
+    nodeBinary,
     natAgentBinary,
+    natAgentUser,
   };
   return { options, dryRun, waitForPeers, waitTimeoutMs, waitIntervalMs, endpoints };
 }

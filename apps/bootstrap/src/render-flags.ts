@@ -269,7 +269,21 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'nat-agent-bin',
     kind: 'string',
     arg: 'PATH',
-    help: 'nat-agent in the unit (default /usr/local/bin/nat-agent)',
+    help: "nat-agent's bundle in the unit (default /usr/lib/nat-ha/nat-agent.js)",
+  },
+  {
+    section: 'nat-ha',
+    name: 'node-bin',
+    kind: 'string',
+    arg: 'PATH',
+    help: 'Node.js that runs nat-agent, in the unit (default /usr/bin/node)',
+  },
+  {
+    section: 'nat-ha',
+    name: 'nat-agent-user',
+    kind: 'string',
+    arg: 'USER',
+    help: 'user nat-agent runs as (default nat-ha)',
   },
   {
     section: 'nat-ha',

@@ -108,7 +108,11 @@ export interface RenderOptions {
   lifecycle?: LifecycleOptions;
   consulBinary: string;
   consulUser: string;
+  /** Node.js that runs nat-agent's single-file bundle. */
+  nodeBinary: string;
   natAgentBinary: string;
+  /** User (and group) nat-agent runs as; it needs no root, only CAP_NET_ADMIN and CAP_NET_RAW. */
+  natAgentUser: string;
 }
 
 /** Every default of `render`, in one place (house style 11). */
@@ -134,7 +138,10 @@ export const RENDER_DEFAULTS = {
   singleGroupName: 'vpc',
   consulBinary: '/usr/bin/consul',
   consulUser: 'consul',
-  natAgentBinary: '/usr/local/bin/nat-agent',
+  // Where apps/nat-agent/packaging/nat-agent.service expects the bundle and its user.
+  nodeBinary: '/usr/bin/node',
+  natAgentBinary: '/usr/lib/nat-ha/nat-agent.js',
+  natAgentUser: 'nat-ha',
   waitTimeoutMs: 300_000,
   waitIntervalMs: 5_000,
 } as const;

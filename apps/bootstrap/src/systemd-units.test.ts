@@ -5,6 +5,7 @@ import { renderConsulUnit, renderNatAgentUnit } from './systemd-units';
 const paths = {
   consulConfigDir: '/etc/nat-ha/consul.d',
   agentConfigFile: '/etc/nat-ha/agent.yaml',
+  agentEnvironmentFile: '/etc/nat-ha/agent.env',
 };
 
 describe('renderConsulUnit', () => {
@@ -43,14 +44,46 @@ describe('renderConsulUnit', () => {
 });
 
 describe('renderNatAgentUnit', () => {
-  it('runs nat-agent with only NET_ADMIN and NET_RAW, stays down after a clean drain (Restart=on-failure)', () => {
+  it('runs nat-agent as its own user with only NET_ADMIN and NET_RAW, checking the config first', () => {
     const unit = renderNatAgentUnit(command().options, paths);
-    expect(unit).toContain('\nExecStart=/usr/local/bin/nat-agent run --config /etc/nat-ha/agent.yaml\n');
+    expect(unit).toContain('\nUser=nat-ha\n');
+    expect(unit).toContain(
+      '\nExecStartPre=/usr/bin/node /usr/lib/nat-ha/nat-agent.js check-config --config /etc/nat-ha/agent.yaml\n',
+    );
+    expect(unit).toContain(
+      '\nExecStart=/usr/bin/node /usr/lib/nat-ha/nat-agent.js run --config /etc/nat-ha/agent.yaml\n',
+    );
+    expect(unit).toContain('\nEnvironmentFile=-/etc/nat-ha/agent.env\n');
     expect(unit).toContain('\nCapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW\n');
-    expect(unit).toContain('\nRestart=on-failure\n');
+    expect(unit).toContain('\nAmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW\n');
     expect(unit).toContain('\nAfter=network-online.target consul.service\n');
     expect(unit).toContain('\nProtectKernelTunables=yes\n');
     expect(unit).not.toContain('MemoryDenyWriteExecute');
+  });
+
+  it('stays down after a clean drain (Restart=on-failure) and never restarts on a bad config (exit 2)', () => {
+    const unit = renderNatAgentUnit(command().options, paths);
+    expect(unit).toContain('\nRestart=on-failure\n');
+    expect(unit).toContain('\nRestartPreventExitStatus=2\n');
+    expect(unit).toContain('\nKillSignal=SIGTERM\n');
+  });
+
+  it('follows --node-bin, --nat-agent-bin and --nat-agent-user', () => {
+    const unit = renderNatAgentUnit(
+      command([
+        '--node-bin',
+        '/usr/local/bin/node',
+        '--nat-agent-bin',
+        '/opt/nat-ha/nat-agent.js',
+        '--nat-agent-user',
+        'nat',
+      ]).options,
+      paths,
+    );
+    expect(unit).toContain(
+      '\nExecStart=/usr/local/bin/node /opt/nat-ha/nat-agent.js run --config /etc/nat-ha/agent.yaml\n',
+    );
+    expect(unit).toContain('\nUser=nat\nGroup=nat\n');
   });
 
   it('keeps /proc/sys writable when nat-agent manages ip_forward itself', () => {

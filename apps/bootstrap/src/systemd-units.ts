@@ -14,6 +14,8 @@ export interface UnitPaths {
   /** Absolute path of the secrets fragment, when there is one. */
   consulSecretsFile?: string;
   agentConfigFile: string;
+  /** Optional NAT_HA_* overrides for nat-agent (`EnvironmentFile=-…`: may be absent). */
+  agentEnvironmentFile: string;
 }
 
 /** Credential id of the secrets fragment; its extension tells Consul the format. */
@@ -107,34 +109,56 @@ export function renderConsulUnit(options: RenderOptions, paths: UnitPaths): stri
   ]);
 }
 
+/**
+ * nat-agent's unit follows apps/nat-agent/packaging/nat-agent.service (its own user, only the
+ * capabilities a NAT needs, check-config before start) with the rendered paths filled in.
+ */
 export function renderNatAgentUnit(options: RenderOptions, paths: UnitPaths): string {
+  const node = unitValue(options.nodeBinary, '--node-bin');
   const agent = unitValue(options.natAgentBinary, '--nat-agent-bin');
+  const user = unitValue(options.natAgentUser, '--nat-agent-user');
   const config = unitValue(paths.agentConfigFile, 'the agent config file');
+  const environmentFile = unitValue(paths.agentEnvironmentFile, 'the agent environment file');
   return lines([
     '# Rendered by nat-bootstrap; changes are overwritten by the next render.',
     '[Unit]',
     'Description=nat-ha agent: one healthy NAT instance routing per group',
+    // The local Consul agent runs the checks this agent's session is tied to.
     'Wants=network-online.target consul.service',
     'After=network-online.target consul.service',
     `ConditionFileNotEmpty=${config}`,
     '',
     '[Service]',
     'Type=simple',
-    `ExecStart=${agent} run --config ${config}`,
-    // SIGTERM drains: nat-agent resigns, waits for a successor to hold the routes, then exits 0.
-    // on-failure, not always: an agent that exited 0 after a spot or lifecycle drain stays down.
+    `User=${user}`,
+    `Group=${user}`,
+    `EnvironmentFile=-${environmentFile}`,
+    // An invalid configuration fails here (exit 2, every problem in the journal) before anything runs.
+    `ExecStartPre=${node} ${agent} check-config --config ${config}`,
+    `ExecStart=${node} ${agent} run --config ${config}`,
+    // SIGTERM drains: nat-agent resigns (no lock-delay for the successor), waits for it to hold the
+    // routes, then exits 0; on-failure, not always, so an agent drained for a spot or lifecycle
+    // termination stays down.
     'KillSignal=SIGTERM',
-    'TimeoutStopSec=45s',
+    'KillMode=mixed',
+    'TimeoutStopSec=30',
     'Restart=on-failure',
-    'RestartSec=1',
-    // Root, but only the capabilities a NAT needs: netfilter/sysctl (NET_ADMIN), ICMP probes (NET_RAW).
-    'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW',
+    'RestartSec=2',
+    // 2 = invalid configuration: restarting cannot help.
+    'RestartPreventExitStatus=2',
+    // Only what a NAT needs: netfilter and ip_forward (NET_ADMIN), ICMP probes (NET_RAW).
     'AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW',
+    'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW',
     ...SANDBOX,
+    'ProtectProc=invisible',
     // With manageNat, nat-agent writes net.ipv4.ip_forward itself, so /proc/sys must stay writable.
     ...(options.natHa.manageNat ? [] : ['ProtectKernelTunables=yes']),
-    // No MemoryDenyWriteExecute: Node's JIT needs writable-executable memory.
+    // No MemoryDenyWriteExecute: V8's JIT needs writable and executable pages.
     'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK',
+    // iptables-legacy takes /run/xtables.lock; nftables needs no writable path.
+    'ReadWritePaths=-/run/xtables.lock',
+    'MemoryMax=256M',
+    'TasksMax=64',
     '',
     '[Install]',
     'WantedBy=multi-user.target',

@@ -12,12 +12,20 @@ const ANALYZE = '/usr/bin/systemd-analyze';
 const missing = !existsSync(ANALYZE);
 if (missing) console.warn('skipping unit checks: systemd-analyze is not installed (apt-get install systemd)');
 
-/** Writes the rendered units (binaries pointed at /bin/true, which verify requires to exist). */
+/** Writes the rendered units (binaries pointed at /bin/true: verify requires them to exist). */
 function writeUnits(extra: string[]): string {
   const directory = mkdtempSync(join(tmpdir(), 'nat-bootstrap-units-'));
   const bundle = renderBundle(
     sampleFacts(),
-    command(['--consul-bin', '/bin/true', '--nat-agent-bin', '/bin/true', ...extra]).options,
+    command([
+      '--consul-bin',
+      '/bin/true',
+      '--node-bin',
+      '/bin/true',
+      '--nat-agent-bin',
+      '/bin/true',
+      ...extra,
+    ]).options,
   );
   for (const file of bundle.files.filter((f) => f.path.startsWith('systemd/'))) {
     writeFileSync(join(directory, file.path.slice('systemd/'.length)), file.content);
