@@ -376,7 +376,7 @@ describe('IMDSv2 (rules 38–48)', () => {
       t.aws?.control.setImdsOptions(natA, { hopLimitDrop: true, httpTokens: 'optional' });
       const fallback = await withEnv(
         { AWS_EC2_METADATA_SERVICE_ENDPOINT: base, AWS_EC2_METADATA_V1_DISABLED: undefined },
-        () => fromInstanceMetadata({ timeout: 300 })(),
+        () => fromInstanceMetadata({ timeout: 1_000 })(),
       );
       expect(fallback.accessKeyId).toBe(t.aws?.credentials(natA).accessKeyId);
       const requests = t.aws?.control.imdsRequests(natA).map((r) => [r.method, r.status, r.version]);
@@ -387,7 +387,7 @@ describe('IMDSv2 (rules 38–48)', () => {
       ]);
       const blocked = await sdkError(
         withEnv({ AWS_EC2_METADATA_SERVICE_ENDPOINT: base }, () =>
-          fromInstanceMetadata({ timeout: 300, ec2MetadataV1Disabled: true })(),
+          fromInstanceMetadata({ timeout: 1_000, ec2MetadataV1Disabled: true })(),
         ),
       );
       expect(blocked.name).toBe('InstanceMetadataV1FallbackError');

@@ -39,7 +39,7 @@ describe('timing model and journal', () => {
 
   /** Waits (in real time) until the emulator has received `n` calls. */
   const received = async (n: number): Promise<void> => {
-    for (let i = 0; i < 500 && aws.calls().length < n; i++) await settle(10);
+    for (let i = 0; i < 2_000 && aws.calls().length < n; i++) await settle(10);
     expect(aws.calls()).toHaveLength(n);
   };
 
