@@ -27,6 +27,10 @@ export interface AgentServer {
   stop(): Promise<void>;
 }
 
+function isControlPath(rawPath: string): boolean {
+  return rawPath === CONSUL_CONTROL_PREFIX || rawPath.startsWith(`${CONSUL_CONTROL_PREFIX}/`);
+}
+
 const UI_DISABLED =
   'Consul Agent: UI disabled. To enable, set ui_config.enabled=true in the agent configuration and restart.';
 
@@ -74,7 +78,7 @@ export async function handleRequest(
   const rawQuery = q < 0 ? '' : rawUrl.slice(q + 1);
   const plain = { acceptEncoding: undefined, method };
 
-  if (rawPath.startsWith(`${CONSUL_CONTROL_PREFIX}/`) || rawPath === CONSUL_CONTROL_PREFIX) {
+  if (isControlPath(rawPath)) {
     await handleControl(cluster, req, res, rawPath.slice(CONSUL_CONTROL_PREFIX.length), rawQuery);
     return;
   }
@@ -164,6 +168,12 @@ export async function handleRequest(
     return;
   }
 
+  const dc = parsed.values.get('dc');
+  if (route.rpc && dc !== '' && dc !== cluster.options.datacenter) {
+    // The emulator has one datacenter; RPCs for another have nowhere to go (spec §7.2).
+    writeReply(res, errorReply(cluster, new RpcError('No path to datacenter')), opts);
+    return;
+  }
   const ac = new AbortController();
   const onClose = (): void => {
     if (!res.writableFinished) ac.abort(new Error('client went away'));
@@ -200,8 +210,20 @@ export function createAgentServer(cluster: ConsulCluster, agent: ConsulAgent): A
   let port = 0;
   let server: http.Server | undefined;
 
+  // Sockets answering a control-plane request: such a request may kill the very agent serving
+  // it, so stopping lets it finish its answer and closes the socket afterwards.
+  const controlSockets = new Set<Socket>();
+
   const create = (): http.Server => {
     const s = http.createServer((req, res) => {
+      const control = isControlPath((req.url ?? '/').split('?')[0] ?? '/');
+      if (control) {
+        controlSockets.add(req.socket);
+        res.once('close', () => {
+          controlSockets.delete(req.socket);
+          if (server !== s) req.socket.destroy();
+        });
+      }
       handleRequest(cluster, agent, req, res).catch((err: unknown) => {
         if (!res.headersSent && !res.destroyed) {
           res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -247,11 +269,12 @@ export function createAgentServer(cluster: ConsulCluster, agent: ConsulAgent): A
       const s = server;
       if (s == null) return;
       server = undefined;
-      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-      // A dead agent answers nothing: reset every open connection, blocking queries included.
-      for (const socket of sockets) socket.destroy();
+      // Closing the listener frees the port at once (a revive listens on it again); open
+      // connections are reset: a dead agent answers nothing, blocking queries included.
+      s.close();
+      for (const socket of sockets) if (!controlSockets.has(socket)) socket.destroy();
       sockets.clear();
-      await closed;
+      await new Promise<void>((resolve) => setImmediate(resolve));
     },
   };
 }

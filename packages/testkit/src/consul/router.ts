@@ -31,48 +31,53 @@ export interface Route {
   readonly pattern: string;
   readonly methods: readonly string[];
   readonly handler: (ctx: RequestContext) => Reply | Promise<Reply>;
+  /** Answered by the servers over RPC (so `?dc` matters), not by the agent itself. */
+  readonly rpc: boolean;
 }
 
 const GET = ['GET'] as const;
 const PUT = ['PUT'] as const;
 
 export const ROUTES: readonly Route[] = [
-  { pattern: '/v1/kv/', methods: ['GET', 'PUT', 'DELETE'], handler: kvEndpoint },
-  { pattern: '/v1/session/create', methods: PUT, handler: sessionCreate },
-  { pattern: '/v1/session/destroy/', methods: PUT, handler: sessionDestroy },
-  { pattern: '/v1/session/renew/', methods: PUT, handler: sessionRenew },
-  { pattern: '/v1/session/info/', methods: GET, handler: sessionInfo },
-  { pattern: '/v1/session/node/', methods: GET, handler: sessionNode },
-  { pattern: '/v1/session/list', methods: GET, handler: sessionList },
-  { pattern: '/v1/agent/self', methods: GET, handler: agentSelf },
-  { pattern: '/v1/agent/members', methods: GET, handler: agentMembers },
-  { pattern: '/v1/agent/services', methods: GET, handler: agentServices },
-  { pattern: '/v1/agent/checks', methods: GET, handler: agentChecks },
-  { pattern: '/v1/agent/service/register', methods: PUT, handler: agentServiceRegister },
-  { pattern: '/v1/agent/service/deregister/', methods: PUT, handler: agentServiceDeregister },
-  { pattern: '/v1/agent/check/register', methods: PUT, handler: agentCheckRegister },
-  { pattern: '/v1/agent/check/deregister/', methods: PUT, handler: agentCheckDeregister },
+  { pattern: '/v1/kv/', methods: ['GET', 'PUT', 'DELETE'], handler: kvEndpoint, rpc: true },
+  { pattern: '/v1/session/create', methods: PUT, handler: sessionCreate, rpc: true },
+  { pattern: '/v1/session/destroy/', methods: PUT, handler: sessionDestroy, rpc: true },
+  { pattern: '/v1/session/renew/', methods: PUT, handler: sessionRenew, rpc: true },
+  { pattern: '/v1/session/info/', methods: GET, handler: sessionInfo, rpc: true },
+  { pattern: '/v1/session/node/', methods: GET, handler: sessionNode, rpc: true },
+  { pattern: '/v1/session/list', methods: GET, handler: sessionList, rpc: true },
+  { pattern: '/v1/agent/self', methods: GET, handler: agentSelf, rpc: false },
+  { pattern: '/v1/agent/members', methods: GET, handler: agentMembers, rpc: false },
+  { pattern: '/v1/agent/services', methods: GET, handler: agentServices, rpc: false },
+  { pattern: '/v1/agent/checks', methods: GET, handler: agentChecks, rpc: false },
+  { pattern: '/v1/agent/service/register', methods: PUT, handler: agentServiceRegister, rpc: false },
+  { pattern: '/v1/agent/service/deregister/', methods: PUT, handler: agentServiceDeregister, rpc: false },
+  { pattern: '/v1/agent/check/register', methods: PUT, handler: agentCheckRegister, rpc: false },
+  { pattern: '/v1/agent/check/deregister/', methods: PUT, handler: agentCheckDeregister, rpc: false },
   // PUT only in current versions (older agents also accepted GET, spec §1.1).
   {
     pattern: '/v1/agent/check/pass/',
     methods: PUT,
+    rpc: false,
     handler: agentCheckTtl('passing', '/v1/agent/check/pass/'),
   },
   {
     pattern: '/v1/agent/check/warn/',
     methods: PUT,
+    rpc: false,
     handler: agentCheckTtl('warning', '/v1/agent/check/warn/'),
   },
   {
     pattern: '/v1/agent/check/fail/',
     methods: PUT,
+    rpc: false,
     handler: agentCheckTtl('critical', '/v1/agent/check/fail/'),
   },
-  { pattern: '/v1/agent/check/update/', methods: PUT, handler: agentCheckUpdate },
-  { pattern: '/v1/health/service/', methods: GET, handler: healthService },
-  { pattern: '/v1/catalog/nodes', methods: GET, handler: catalogNodes },
-  { pattern: '/v1/status/leader', methods: GET, handler: statusLeader },
-  { pattern: '/v1/status/peers', methods: GET, handler: statusPeers },
+  { pattern: '/v1/agent/check/update/', methods: PUT, handler: agentCheckUpdate, rpc: false },
+  { pattern: '/v1/health/service/', methods: GET, handler: healthService, rpc: true },
+  { pattern: '/v1/catalog/nodes', methods: GET, handler: catalogNodes, rpc: true },
+  { pattern: '/v1/status/leader', methods: GET, handler: statusLeader, rpc: true },
+  { pattern: '/v1/status/peers', methods: GET, handler: statusPeers, rpc: true },
 ];
 
 export type RouteMatch = { route: Route } | { redirect: string } | undefined;

@@ -110,4 +110,13 @@ describe('HTTP control plane', () => {
     const plain = await fetch(`${base}/v1/kv/x`);
     expect(plain.status).toBe(404);
   });
+
+  it('answers a kill sent to the agent it kills, then refuses connections', async () => {
+    emulator = await startConsul({ nodes: ['node1', 'node2'] });
+    const own = emulator.agentUrl('node2');
+    expect(await control(own, 'POST', '/nodes/node2/kill')).toEqual({ status: 200, body: { ok: true } });
+    await expect(fetch(`${own}/v1/agent/self`)).rejects.toThrow();
+    expect((await control(emulator.agentUrl('node1'), 'POST', '/nodes/node2/revive')).status).toBe(200);
+    expect((await fetch(`${own}/v1/agent/self`)).status).toBe(200);
+  });
 });

@@ -71,6 +71,9 @@ describe('HTTP surface', () => {
     expect(options.body.length).toBe(0);
     const bad = await raw(base, 'GET', '/v1/kv/a?x=%zz');
     expect([bad.status, bad.body.length]).toEqual([500, 0]);
+    const otherDc = await raw(base, 'GET', '/v1/kv/a?dc=dc2');
+    expect([otherDc.status, otherDc.body.toString()]).toEqual([500, 'No path to datacenter']);
+    expect((await raw(base, 'GET', '/v1/agent/self?dc=dc2')).status).toBe(200);
   });
 
   it('indents with ?pretty and gzips large bodies for clients that accept it', async () => {

@@ -24,6 +24,10 @@ export interface ConsulTarget {
   readonly fresh: boolean;
   /** Lets `ms` of backend time pass: advances the virtual clock, or sleeps on a real agent. */
   elapse(ms: number): Promise<void>;
+  /** Backend time in ms (the virtual clock, or the wall clock for a real agent). */
+  now(): number;
+  /** Lets backend time pass until `t` (from {@link now}); returns at once if it already has. */
+  elapseUntil(t: number): Promise<void>;
   /** Resolves once `n` requests are parked in blocking waits (a short sleep on a real agent). */
   parked(n: number): Promise<void>;
   /** Present on the emulator only. */
@@ -76,6 +80,8 @@ export function createEmulatorDriver(): ConsulContractDriver {
       token: undefined,
       fresh: true,
       elapse: (ms) => clock.advance(ms),
+      now: () => clock.now(),
+      elapseUntil: (t) => clock.advanceTo(t),
       parked: (n) => until(() => emulator.parkedRequests() >= n, `${n} parked request(s)`),
       controls: { emulator, clock },
       close: () => emulator.close(),
@@ -123,6 +129,8 @@ export function createRealAgentDriver(address: string, token: string | undefined
         token,
         fresh: false,
         elapse: realSleep,
+        now: () => Date.now(),
+        elapseUntil: (t) => realSleep(Math.max(0, t - Date.now())),
         parked: () => realSleep(300),
         controls: undefined,
         close: async () => {},

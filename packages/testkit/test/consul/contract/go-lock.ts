@@ -31,8 +31,13 @@ export interface GoLockOptions {
   value?: string;
   /** Body of the session the lock creates (`SessionOpts`). */
   sessionOpts: { TTL?: string } & Record<string, unknown>;
-  /** Sleeps on the backend's clock (virtual or real). */
+  /** Waits on the backend's clock between session renewals (`RenewPeriodic`). */
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * Lets `DefaultLockRetryTime` pass after a refused acquire. On a virtual clock this must move
+   * time itself: nothing else would.
+   */
+  retryWait: (ms: number) => Promise<void>;
 }
 
 export interface GoLock {
@@ -142,7 +147,8 @@ export function createGoLock(h: Harness, opts: GoLockOptions): GoLock {
                 index = why.index;
                 continue;
               }
-              await opts.sleep(DEFAULT_LOCK_RETRY_MS, stop).catch(() => {});
+              if (stop.aborted) return null;
+              await opts.retryWait(DEFAULT_LOCK_RETRY_MS);
               continue;
             }
           }

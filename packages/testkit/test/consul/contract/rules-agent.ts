@@ -90,9 +90,11 @@ export function agentRules(ctx: RuleContext): void {
   rule(ctx, 75, 'a TTL check not updated within its TTL turns critical with TTL expired output', async () => {
     const h = ctx.h();
     const id = await h.ttlCheck('ttl', { ttl: '2s' });
+    const passedAt = h.t.now();
     await h.put(`/v1/agent/check/pass/${id}?note=fine`);
+    await h.t.elapseUntil(passedAt + 1500);
     expect((await h.get('/v1/agent/checks')).json<Record<string, AgentCheck>>()[id]!.Status).toBe('passing');
-    await h.t.elapse(2600);
+    await h.t.elapseUntil(passedAt + 2600);
     const check = (await h.get('/v1/agent/checks')).json<Record<string, AgentCheck>>()[id]!;
     expect(check.Status).toBe('critical');
     expect(check.Output.startsWith('TTL expired')).toBe(true);

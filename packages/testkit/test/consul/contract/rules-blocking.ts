@@ -23,11 +23,12 @@ export function blockingRules(ctx: RuleContext): void {
       const k = h.key('a');
       await h.put(`/v1/kv/${k}`, 'v');
       const index = (await h.get(`/v1/kv/${k}`)).index;
+      const start = h.t.now();
       const timedOut = h.get(`/v1/kv/${k}?index=${index}&wait=2s`);
       await h.t.parked(1);
-      await h.t.elapse(1900);
+      await h.t.elapseUntil(start + 1900);
       expect(await h.settled(timedOut)).toBe(false);
-      await h.t.elapse(300);
+      await h.t.elapseUntil(start + 2200);
       const res = await timedOut;
       expect(res.status).toBe(200);
       expect(res.index).toBe(index);

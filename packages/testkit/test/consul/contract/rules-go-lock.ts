@@ -16,6 +16,11 @@ export function goLockRules(ctx: RuleContext): void {
             });
           });
 
+  const retryWait = (ms: number): Promise<void> =>
+    ctx.driver.capabilities.virtualTime
+      ? ctx.controls().clock.advance(ms)
+      : new Promise<void>((resolve) => setTimeout(resolve, ms));
+
   rule(
     ctx,
     79,
@@ -34,11 +39,17 @@ export function goLockRules(ctx: RuleContext): void {
         key: foreign,
         sessionOpts: { NodeChecks: [] },
         sleep: sleeper(),
+        retryWait,
       });
       await expect(conflicting.lock(new AbortController().signal)).rejects.toBeInstanceOf(ErrLockConflict);
       // A key already marked with LockFlagValue and no holder can be locked.
       const ours = h.key(`flags-${LOCK_FLAG_VALUE}`);
-      const lock = createGoLock(h, { key: ours, sessionOpts: { NodeChecks: [] }, sleep: sleeper() });
+      const lock = createGoLock(h, {
+        key: ours,
+        sessionOpts: { NodeChecks: [] },
+        sleep: sleeper(),
+        retryWait,
+      });
       const leader = await lock.lock(new AbortController().signal);
       expect(leader?.aborted).toBe(false);
       await lock.unlock();
@@ -55,18 +66,19 @@ export function goLockRules(ctx: RuleContext): void {
       let holding = 0;
       let maxHolding = 0;
       const acquiredAt: number[] = [];
-      const started = Date.now();
+      const started = h.t.now();
       const contender = async (): Promise<void> => {
         const lock = createGoLock(h, {
           key,
           sessionOpts: { Name: 'Consul API Lock', Behavior: 'delete', TTL: '15s', Checks: [] },
           sleep: sleeper(),
+          retryWait,
         });
         const leader = await lock.lock(new AbortController().signal);
         expect(leader).not.toBeNull();
         holding++;
         maxHolding = Math.max(maxHolding, holding);
-        acquiredAt.push(Date.now() - started);
+        acquiredAt.push(h.t.now() - started);
         await new Promise((r) => setTimeout(r, 20));
         holding--;
         await lock.unlock();
