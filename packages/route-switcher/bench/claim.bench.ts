@@ -134,9 +134,9 @@ for (const { n, clientBucket } of cases) {
     medianRatio: Number((median(claim) / idealMs(n)).toFixed(3)),
     writes: median(rs.map((r) => r.writes)),
     describeCalls: median(rs.map((r) => r.describeCalls)),
-    throttled: rs.reduce((a, r) => a + r.throttled, 0),
+    throttled: median(rs.map((r) => r.throttled)),
     allOk: rs.every((r) => r.ok),
-    failedTables: rs.reduce((a, r) => a + r.failedTables, 0),
+    failedTables: median(rs.map((r) => r.failedTables)),
   });
 }
 
@@ -151,8 +151,8 @@ const header = [
   'p50/ideal',
   'writes',
   'describes',
-  'throttled',
-  'failed tables',
+  'throttled p50',
+  'failed tables p50',
 ];
 const rows = results.map((r) => [
   String(r.tables),
