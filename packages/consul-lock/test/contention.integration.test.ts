@@ -20,7 +20,7 @@ import { holdersWithoutOverlap } from './backend';
 import type { ContenderMessage } from './fixtures/contender';
 
 const REAL = process.env.CONSUL_HTTP_ADDR != null && process.env.CONSUL_HTTP_ADDR !== '';
-const HANDOVERS = Number(process.env.CONTENTION_HANDOVERS ?? 200);
+const HANDOVERS = Number(process.env.NAT_HA_TEST_CONTENTION_HANDOVERS ?? 200);
 const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
 const KEY = 'consul-lock-it/contention/leader';
 const ACTION_KEY = 'consul-lock-it/contention/actions';
@@ -33,9 +33,9 @@ const TIMING = {
   checkIntervalMs: 30,
   checkTimeoutMs: 1_000,
 };
-const SEED = Number(process.env.CONTENTION_SEED ?? Date.now() % 1_000_000);
+const SEED = Number(process.env.NAT_HA_TEST_CONTENTION_SEED ?? Date.now() % 1_000_000);
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed with CONTENTION_SEED. */
+/** mulberry32: a small seeded generator, so a failing run can be replayed with NAT_HA_TEST_CONTENTION_SEED. */
 function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
