@@ -55,11 +55,12 @@ function readBodyFrom(req: IncomingMessage, signal: AbortSignal) {
   };
 }
 
-function errorReply(cluster: ConsulCluster, err: unknown): Reply {
+function errorReply(cluster: ConsulCluster, err: unknown, viaRpc: boolean): Reply {
   if (err instanceof HttpError)
     return { kind: 'text', status: err.status, body: err.reason, headers: err.headers };
   if (err instanceof RpcError) {
-    const text = err.prefixed ? err.message : cluster.rpcErrorPrefix + err.message;
+    // Only errors that crossed an RPC get a client agent's prefix; agent-local ACL denials do not.
+    const text = err.prefixed || !viaRpc ? err.message : cluster.rpcErrorPrefix + err.message;
     return { kind: 'text', status: statusForRpcError(text), body: text };
   }
   return { kind: 'text', status: 500, body: err instanceof Error ? err.message : String(err) };
@@ -171,7 +172,7 @@ export async function handleRequest(
   const dc = parsed.values.get('dc');
   if (route.rpc && dc !== '' && dc !== cluster.options.datacenter) {
     // The emulator has one datacenter; RPCs for another have nowhere to go (spec §7.2).
-    writeReply(res, errorReply(cluster, new RpcError('No path to datacenter')), opts);
+    writeReply(res, errorReply(cluster, new RpcError('No path to datacenter'), true), opts);
     return;
   }
   const ac = new AbortController();
@@ -197,7 +198,7 @@ export async function handleRequest(
     reply = await route.handler(ctx);
   } catch (err) {
     if (ac.signal.aborted || res.destroyed) return;
-    reply = errorReply(cluster, err);
+    reply = errorReply(cluster, err, route.rpc);
   } finally {
     res.off('close', onClose);
   }

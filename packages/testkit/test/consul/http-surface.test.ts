@@ -148,4 +148,19 @@ describe('HTTP surface', () => {
       `Permission denied: anonymous token lacks permission 'agent:read' on "node1"`,
     );
   });
+
+  it('prefixes RPC errors for a client agent, but not the agent’s own ACL denials', async () => {
+    emulator = await startConsul({ agentErrorStyle: 'client', acl: { defaultPolicy: 'deny', tokens: {} } });
+    const base = emulator.agentUrl('node1');
+    const write = await raw(base, 'PUT', '/v1/kv/a', { body: 'x' });
+    expect([write.status, write.body.toString()]).toEqual([
+      403,
+      `rpc error making call: Permission denied: anonymous token lacks permission 'key:write' on "a"`,
+    ]);
+    const self = await raw(base, 'GET', '/v1/agent/self');
+    expect([self.status, self.body.toString()]).toEqual([
+      403,
+      `Permission denied: anonymous token lacks permission 'agent:read' on "node1"`,
+    ]);
+  });
 });
