@@ -93,3 +93,15 @@ describe('renderBundle', () => {
     );
   });
 });
+
+describe('renderBundle paths', () => {
+  it('writes absolute paths into the units, also for --out /', () => {
+    const { files } = renderBundle(sampleFacts(), command(['--encrypt-file', '/run/secrets/gossip']).options);
+    const unit = files.find((f) => f.path === 'systemd/consul.service')?.content ?? '';
+    expect(unit).toContain('LoadCredential=consul-secrets.hcl:/etc/nat-ha/secrets/consul-secrets.hcl\n');
+    const root = renderBundle(sampleFacts(), { ...command().options, outDir: '/' }).files;
+    expect(root.find((f) => f.path === 'systemd/consul.service')?.content).toContain(
+      '-config-dir=/consul.d\n',
+    );
+  });
+});

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { buildAgentYaml, renderAgentYaml } from './agent-yaml';
 import type { ConfigObject } from './config-value';
 import { buildConsulConfig } from './consul-config';
@@ -73,13 +74,12 @@ export function renderBundle(facts: BootstrapFacts, options: RenderOptions): Ren
 
   const print = (document: ConfigObject): string =>
     options.format === 'hcl' ? renderHcl(document, { headerComment: header }) : renderJson(document);
+  const at = (relative: string): string => posix.join(options.outDir, relative);
   const paths = {
-    consulConfigDir: `${options.outDir}/${LAYOUT.consulDir}`,
-    agentConfigFile: `${options.outDir}/${LAYOUT.agentConfig}`,
-    agentEnvironmentFile: `${options.outDir}/${LAYOUT.agentEnvironment}`,
-    ...(consul.secrets != null
-      ? { consulSecretsFile: `${options.outDir}/${LAYOUT.consulSecrets(options.format)}` }
-      : {}),
+    consulConfigDir: at(LAYOUT.consulDir),
+    agentConfigFile: at(LAYOUT.agentConfig),
+    agentEnvironmentFile: at(LAYOUT.agentEnvironment),
+    ...(consul.secrets != null ? { consulSecretsFile: at(LAYOUT.consulSecrets(options.format)) } : {}),
   };
 
   const files: RenderedFile[] = fragments.map(({ file, document }) => ({
