@@ -76,7 +76,11 @@ export function parseRenderArgs(argv: readonly string[], context: RenderArgsCont
   try {
     values = parseArgs(config).values;
   } catch (error) {
-    throw new BootstrapError('INVALID_OPTION', (error as Error).message, { cause: error });
+    // node:util's message goes on about positionals after `--`; the first sentence is the point.
+    const message = (error as Error).message.split('. ')[0] ?? 'invalid arguments';
+    throw new BootstrapError('INVALID_OPTION', `${message} (see nat-bootstrap render --help)`, {
+      cause: error,
+    });
   }
 
   const problems: string[] = [];
