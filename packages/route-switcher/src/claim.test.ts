@@ -353,6 +353,20 @@ describe('claim: fencing (abort = lease no longer trusted)', () => {
     expect(sdkSignal?.aborted).toBe(true);
   });
 
+  it('an abort during verification still reports the writes that were sent', async () => {
+    const ids = tables(2);
+    ec2.staleReads(1_000_000);
+    const ac = new AbortController();
+    const p = switcher().claim({ tables: ids, target: TARGET, signal: ac.signal });
+    await clock.advance(300);
+    expect(ec2.writes()).toHaveLength(2);
+    ac.abort(new Error('lease lost'));
+    const err = (await p.catch((e: unknown) => e)) as RouteSwitcherError;
+    expect(err.code).toBe('ABORTED');
+    expect((err.details?.calls as { outcome: string }[]).map((c) => c.outcome)).toEqual(['ok', 'ok']);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
   it('an already-aborted signal sends nothing at all', async () => {
     const ids = tables(1);
     const ac = new AbortController();

@@ -220,7 +220,16 @@ async function claimWith(
       toVerify.push({ routeTableId: p.routeTableId, destination: p.destination, planned: p });
     }
   }
-  const verified = await verifyRoutes(ctx, toVerify, target, signal);
+  const verified = await verifyRoutes(ctx, toVerify, target, signal).catch((err: unknown) => {
+    // The writes are done; an abort during verification still tells the caller what was sent.
+    if (RouteSwitcherError.isInstance(err) && err.code === 'ABORTED') {
+      throw new RouteSwitcherError('ABORTED', 'claim aborted during verification', {
+        cause: signal.reason,
+        details: { calls },
+      });
+    }
+    throw err;
+  });
   describeCalls += verified.describeCalls;
 
   const outcomes: RouteOutcome[] = planned.map((p) => {
