@@ -131,7 +131,8 @@ export function createGroupRunner(options: GroupRunnerOptions): GroupRunner {
   const unsubscribe = election.subscribe((e) => {
     switch (e.type) {
       case 'elected':
-        electedAt = clock.now();
+        // A starved leader re-confirming reports `elected` again with the same token: not a new term.
+        if (state.phase.kind !== 'leader') electedAt = clock.now();
         dispatch({ type: 'elected', token: e.token });
         break;
       case 'deposed':
