@@ -5,7 +5,7 @@ import { createAgent, type Agent } from '../core/agent';
 import { createNodeClock } from '../core/node-clock';
 import { createCommandRunner } from '../dataplane/command-runner';
 import { createNatDataplane } from '../dataplane/nat-dataplane';
-import { createProcSysctl } from '../dataplane/sysctl';
+import { createCommandSysctl, createProcSysctl } from '../dataplane/sysctl';
 import { describeError } from '../errors';
 import { startAgentHttpServer, type AgentHttpServer } from '../http/agent-http-server';
 import { createLivenessMonitor } from '../observability/liveness';
@@ -80,6 +80,11 @@ export async function runCommand(
         az: identity.az,
       });
       const groups = resolveGroups(config, identity.az);
+      const commands = createCommandRunner(
+        config.dataplane.namespace === undefined
+          ? {}
+          : { prefix: ['ip', 'netns', 'exec', config.dataplane.namespace] },
+      );
       const dataplane =
         deps.dataplane ??
         createNatDataplane({
@@ -88,8 +93,10 @@ export async function runCommand(
           egressInterface: config.dataplane.egressInterface,
           vpcCidrs: config.dataplane.vpcCidrs ?? identity.vpcCidrs,
           nftTable: config.dataplane.nftTable,
-          run: createCommandRunner(),
-          sysctl: createProcSysctl(),
+          run: commands,
+          // /proc/sys shows the agent's own namespace; another namespace's goes through sysctl.
+          sysctl:
+            config.dataplane.namespace === undefined ? createProcSysctl() : createCommandSysctl(commands),
           clock,
         });
 

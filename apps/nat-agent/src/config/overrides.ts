@@ -89,6 +89,7 @@ export const OVERRIDES: readonly Override[] = [
   { path: 'dataplane.manageNat', type: 'boolean', env: 'NAT_HA_DATAPLANE_MANAGE_NAT' },
   { path: 'dataplane.egressInterface', type: 'string', env: 'NAT_HA_DATAPLANE_EGRESS_INTERFACE' },
   { path: 'dataplane.vpcCidrs', type: 'list', env: 'NAT_HA_DATAPLANE_VPC_CIDRS' },
+  { path: 'dataplane.namespace', type: 'string', env: 'NAT_HA_DATAPLANE_NAMESPACE' },
   { path: 'reconcile.intervalMs', type: 'int', env: 'NAT_HA_RECONCILE_INTERVAL_MS' },
   { path: 'interruptions.pollIntervalMs', type: 'int', env: 'NAT_HA_INTERRUPTIONS_POLL_INTERVAL_MS' },
   { path: 'interruptions.drainOnRebalance', type: 'boolean', env: 'NAT_HA_INTERRUPTIONS_DRAIN_ON_REBALANCE' },

@@ -239,6 +239,15 @@ export const configSchema = z.strictObject({
       egressInterface: z.string().min(1).optional(),
       /** Sources to masquerade; default: the VPC's CIDR blocks from IMDS. */
       vpcCidrs: z.array(ipv4Cidr).min(1).optional(),
+      /**
+       * Manage or verify the data plane of this network namespace (`ip netns exec <name>` for nft,
+       * iptables, ip and sysctl) instead of the agent's own: for simulations that model each NAT
+       * instance as a namespace. Default: the agent's namespace.
+       */
+      namespace: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'must be a network namespace name' })
+        .optional(),
       /** The nftables table nat-agent owns (replaced atomically; nothing else is touched). */
       nftTable: z
         .string()
