@@ -3,6 +3,7 @@
  * alive and hung connections (injected hangs hold responses open on purpose) and aborts the
  * `signal` every in-flight handler waits on.
  */
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TestkitError } from '../../errors';
@@ -25,6 +26,9 @@ export async function listenLoopback(
   handler: RequestHandler,
 ): Promise<LoopbackServer> {
   const shutdown = new AbortController();
+  // Every in-flight request waits its latency on this one signal (and removes its listener when the
+  // wait settles), so a burst of concurrent calls legitimately holds more than Node's default 10.
+  setMaxListeners(0, shutdown.signal);
   const server = http.createServer((req, res) => handler(req, res, shutdown.signal));
   // Agents keep connections alive for seconds; the SDK's default is longer than a test.
   server.keepAliveTimeout = 5_000;
