@@ -37,7 +37,9 @@ describe('invariant 4: no agent crash, no unhandled rejection', () => {
   it('flags a drain that does not exit 0', () => {
     const r = checkAgentCrashes({
       window,
-      agents: [agent({ exits: [exit({ code: 1, expected: { cause: 'SIGTERM', signal: 'SIGTERM', at: 900 } })] })],
+      agents: [
+        agent({ exits: [exit({ code: 1, expected: { cause: 'SIGTERM', signal: 'SIGTERM', at: 900 } })] }),
+      ],
     });
     expect(r.violations[0]?.message).toMatch(/exited with code 1 .* after SIGTERM; a drain exits 0/);
   });
@@ -52,7 +54,11 @@ describe('invariant 4: no agent crash, no unhandled rejection', () => {
             { at: 600, generation: 1, text: '[UnhandledPromiseRejection: This error originated either by…]' },
             { at: 601, generation: 1, text: '    at Timeout._onTimeout (file:///x/nat-agent.js:10:5)' },
             { at: 602, generation: 1, text: "TypeError: Cannot read properties of undefined (reading 'x')" },
-            { at: 603, generation: 1, text: '(node:1) NOTE: The AWS SDK for JavaScript (v3) will no longer support Node.js' },
+            {
+              at: 603,
+              generation: 1,
+              text: '(node:1) NOTE: The AWS SDK for JavaScript (v3) will no longer support Node.js',
+            },
           ],
         }),
       ],

@@ -37,7 +37,9 @@ function exitExplained(exit: AgentExit): string | undefined {
   if (cause === 'lab-shutdown') return undefined;
   const sent = exit.expected?.signal;
   if (sent === 'SIGKILL') {
-    return exit.signal === 'SIGKILL' ? undefined : `was sent SIGKILL (${cause}) but exited with code ${String(exit.code)}`;
+    return exit.signal === 'SIGKILL'
+      ? undefined
+      : `was sent SIGKILL (${cause}) but exited with code ${String(exit.code)}`;
   }
   // SIGTERM, SIGINT and interruption notices drain: exit 0. A SIGTERM that arrives before the agent
   // installed its handler ends it by the signal itself, which is also what Node does by default.
@@ -55,7 +57,8 @@ export function checkAgentCrashes(input: AgentCrashInput): InvariantResult {
       if (exit.at < from || exit.at > to) continue;
       checked++;
       const problem = exitExplained(exit);
-      if (problem != null) violations.push({ at: exit.at, message: `${a.name} (generation ${exit.generation}) ${problem}` });
+      if (problem != null)
+        violations.push({ at: exit.at, message: `${a.name} (generation ${exit.generation}) ${problem}` });
     }
     for (const line of a.logs) {
       if (line.time < from || line.time > to) continue;

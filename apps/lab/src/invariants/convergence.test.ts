@@ -17,7 +17,13 @@ function state(over: Partial<GroupState> = {}): GroupState {
   };
 }
 
-const base = { eniOf, healthy: new Set(['i-a', 'i-b']), quietAt: 10_000, convergedAt: 12_000, boundMs: 5_000 };
+const base = {
+  eniOf,
+  healthy: new Set(['i-a', 'i-b']),
+  quietAt: 10_000,
+  convergedAt: 12_000,
+  boundMs: 5_000,
+};
 
 describe('invariant 2: convergence to one healthy leader with all its routes', () => {
   it('passes a converged group within the bound', () => {
@@ -63,12 +69,12 @@ describe('invariant 2: convergence to one healthy leader with all its routes', (
   });
 
   it('flags convergence beyond the bound, and no convergence at all', () => {
-    expect(checkConvergence({ ...base, convergedAt: 16_000, groups: [state()] }).violations[0]?.message).toMatch(
-      /converged 6000 ms after .* beyond the bound of 5000 ms/,
-    );
-    expect(checkConvergence({ ...base, convergedAt: null, groups: [state()] }).violations[0]?.message).toMatch(
-      /not converged within 5000 ms/,
-    );
+    expect(
+      checkConvergence({ ...base, convergedAt: 16_000, groups: [state()] }).violations[0]?.message,
+    ).toMatch(/converged 6000 ms after .* beyond the bound of 5000 ms/);
+    expect(
+      checkConvergence({ ...base, convergedAt: null, groups: [state()] }).violations[0]?.message,
+    ).toMatch(/not converged within 5000 ms/);
   });
 });
 

@@ -37,7 +37,8 @@ export function checkConvergence(input: ConvergenceInput): InvariantResult {
       violations.push({ message: `${label} has no leader` });
       continue;
     }
-    if (!input.healthy.has(g.holder)) violations.push({ message: `${label}: leader ${name(g.holder)} is not healthy` });
+    if (!input.healthy.has(g.holder))
+      violations.push({ message: `${label}: leader ${name(g.holder)} is not healthy` });
     const eni = input.eniOf(g.holder);
     for (const table of g.group.tableIds) {
       const r = g.routes.get(table);

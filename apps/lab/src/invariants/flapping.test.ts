@@ -36,7 +36,9 @@ describe('invariant 3: no more route moves than faults', () => {
       faults: 1,
     });
     expect(r.ok).toBe(false);
-    expect(r.violations[0]?.message).toBe('group vpc: 3 route moves (eni-b → eni-a → eni-b) for 1 fault (allowed 1)');
+    expect(r.violations[0]?.message).toBe(
+      'group vpc: 3 route moves (eni-b → eni-a → eni-b) for 1 fault (allowed 1)',
+    );
   });
 
   it('rewrites of the same target (drift repair, verification) are not moves; rescue doubles the allowance', () => {

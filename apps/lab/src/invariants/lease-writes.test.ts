@@ -46,7 +46,14 @@ describe('invariant 1: route writes only under a confirmed lease', () => {
     consul.acquire(1_000, KEY, 'i-a');
     consul.release(3_000, KEY, 'i-a');
     consul.acquire(3_020, KEY, 'i-b');
-    ec2.replaceRoute({ caller: 'i-a', table: 'rtb-1', eni: 'eni-a', receivedAt: 2_950, time: 3_100, clientGone: true });
+    ec2.replaceRoute({
+      caller: 'i-a',
+      table: 'rtb-1',
+      eni: 'eni-a',
+      receivedAt: 2_950,
+      time: 3_100,
+      clientGone: true,
+    });
     const r = check(consul, ec2);
     expect(r.ok).toBe(false);
     expect(r.violations[0]?.message).toMatch(/released .* 100 ms before the write took effect/);
@@ -86,7 +93,13 @@ describe('invariant 1: route writes only under a confirmed lease', () => {
     consul.release(2_000, KEY, 'i-a', 's-1');
     consul.acquire(4_000, KEY, 'i-a', 's-2');
     ec2.replaceRoute({ caller: 'i-a', table: 'rtb-1', eni: 'eni-a', receivedAt: 4_100 });
-    ec2.replaceRoute({ caller: 'i-a', table: 'rtb-1', eni: 'eni-a', receivedAt: 3_000, outcome: 'RequestLimitExceeded' });
+    ec2.replaceRoute({
+      caller: 'i-a',
+      table: 'rtb-1',
+      eni: 'eni-a',
+      receivedAt: 3_000,
+      outcome: 'RequestLimitExceeded',
+    });
     ec2.replaceRoute({ caller: 'i-c', table: 'rtb-other', eni: 'eni-c', receivedAt: 3_000 });
     const r = check(consul, ec2);
     expect(r.ok).toBe(true);

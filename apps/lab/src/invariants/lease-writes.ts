@@ -17,7 +17,12 @@
  *
  * A write landing after a successor acquired is reported as a split brain.
  */
-import { lockHolders, type ConsulJournalEntry, type Ec2JournalEntry, type LockHolderInterval } from '@nat-ha/testkit';
+import {
+  lockHolders,
+  type ConsulJournalEntry,
+  type Ec2JournalEntry,
+  type LockHolderInterval,
+} from '@nat-ha/testkit';
 import { appliedRouteWrites } from '../measure/route-writes';
 import { result, type GroupRef, type InvariantResult, type SafetyTiming, type Violation } from './invariant';
 
@@ -56,14 +61,17 @@ export function checkLeaseWrites(input: LeaseWritesInput): InvariantResult {
       if (covering != null) continue;
       const what = `${w.action} ${w.tableId} → ${w.target ?? '∅'} by ${name(w.caller)} (received ${w.receivedAt}, effective ${time}${w.clientGone ? ', client had given up' : ''})`;
       const before = [...own].reverse().find((h) => h.from <= w.receivedAt);
-      const successor = holders.find((h) => h.node !== w.caller && h.from <= time && (before == null || h.from > before.from));
+      const successor = holders.find(
+        (h) => h.node !== w.caller && h.from <= time && (before == null || h.from > before.from),
+      );
       let why: string;
       if (before == null) why = `${name(w.caller)} had not acquired ${group.key} before sending it`;
       else if (before.endedBy === 'kv-release')
         why = `${name(w.caller)} released ${group.key} at ${String(before.to)}, ${time - (before.to as number)} ms before the write took effect`;
       else
         why = `${name(w.caller)} lost ${group.key} at ${String(before.to)} (${String(before.endedBy)}); the write took effect ${time - (before.to as number)} ms later, beyond F + W = ${input.timing.fenceAfterMs + input.timing.maxWriteMs} ms`;
-      const split = successor != null ? `; SPLIT BRAIN: ${name(successor.node)} had acquired at ${successor.from}` : '';
+      const split =
+        successor != null ? `; SPLIT BRAIN: ${name(successor.node)} had acquired at ${successor.from}` : '';
       violations.push({ at: time, message: `${what}: ${why}${split}` });
     }
   }

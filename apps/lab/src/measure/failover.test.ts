@@ -71,7 +71,14 @@ describe('measureFailover', () => {
     ec2.replaceRoute({ caller: 'i-a', table: 'rtb-1', eni: 'eni-a', receivedAt: 1_100 });
     consul.release(5_000, KEY, 'i-a');
     consul.acquire(5_020, KEY, 'i-b');
-    ec2.replaceRoute({ caller: 'i-b', table: 'rtb-1', eni: 'eni-b', receivedAt: 5_100, time: 5_250, outcome: 'RequestLimitExceeded' });
+    ec2.replaceRoute({
+      caller: 'i-b',
+      table: 'rtb-1',
+      eni: 'eni-b',
+      receivedAt: 5_100,
+      time: 5_250,
+      outcome: 'RequestLimitExceeded',
+    });
     ec2.replaceRoute({ caller: 'i-b', table: 'rtb-1', eni: 'eni-b', receivedAt: 5_400, time: 5_550 });
     ec2.replaceRoute({ caller: 'i-b', table: 'rtb-2', eni: 'eni-b', receivedAt: 5_400, time: 5_560 });
     const m = measureFailover({
@@ -137,7 +144,13 @@ describe('countCalls', () => {
     ec2.describe('i-b', 100);
     ec2.describe(null, 150); // the lab itself
     ec2.replaceRoute({ caller: 'i-b', table: 'rtb-1', eni: 'eni-b', receivedAt: 200 });
-    ec2.replaceRoute({ caller: 'i-b', table: 'rtb-1', eni: 'eni-b', receivedAt: 250, outcome: 'RequestLimitExceeded' });
+    ec2.replaceRoute({
+      caller: 'i-b',
+      table: 'rtb-1',
+      eni: 'eni-b',
+      receivedAt: 250,
+      outcome: 'RequestLimitExceeded',
+    });
     ec2.describe('i-b', 5_000); // outside
     expect(countCalls(ec2.calls, 0, 1_000)).toEqual({
       total: 3,

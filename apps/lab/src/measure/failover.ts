@@ -60,7 +60,8 @@ export function measureFailover(input: FailoverInput): FailoverMeasurement {
       ? null
       : before.endedBy === 'kv-release'
         ? 'release'
-        : before.endedBy === 'lock-released-by-invalidation' || before.endedBy === 'key-deleted-by-invalidation'
+        : before.endedBy === 'lock-released-by-invalidation' ||
+            before.endedBy === 'key-deleted-by-invalidation'
           ? 'invalidation'
           : 'delete';
   const next = holders.find((h) => h.from >= faultAt && h.node !== input.leaderBefore);

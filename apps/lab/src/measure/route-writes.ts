@@ -46,7 +46,10 @@ export function toRouteWrite(entry: Ec2JournalEntry): RouteWrite | undefined {
 }
 
 /** Writes that changed state: answered `ok`, with a time. Sorted by effect time. */
-export function appliedRouteWrites(journal: readonly Ec2JournalEntry[], destination = '0.0.0.0/0'): RouteWrite[] {
+export function appliedRouteWrites(
+  journal: readonly Ec2JournalEntry[],
+  destination = '0.0.0.0/0',
+): RouteWrite[] {
   const out: RouteWrite[] = [];
   for (const e of journal) {
     const w = toRouteWrite(e);

@@ -84,7 +84,12 @@ export interface AgentProcess {
   /** First line (of this generation, past or future) with this event that matches. */
   waitForEvent(
     event: string,
-    options: { timeoutMs: number; match?: (line: TaggedLogLine) => boolean; signal?: AbortSignal; sinceTime?: number },
+    options: {
+      timeoutMs: number;
+      match?: (line: TaggedLogLine) => boolean;
+      signal?: AbortSignal;
+      sinceTime?: number;
+    },
   ): Promise<TaggedLogLine>;
   /** SIGCONT if paused, SIGTERM, then SIGKILL after `graceMs`; resolves when gone. */
   stop(graceMs?: number): Promise<void>;
@@ -115,7 +120,12 @@ export function createAgentProcess(options: AgentProcessOptions): AgentProcess {
 
   function pushLine(gen: number, raw: string, stream: 'stdout' | 'stderr'): void {
     logStream?.write(stream === 'stderr' ? `[stderr] ${raw}\n` : `${raw}\n`);
-    const parsed = stream === 'stdout' ? parseLogLine(raw) : raw.trim() === '' ? undefined : { kind: 'text' as const, text: raw };
+    const parsed =
+      stream === 'stdout'
+        ? parseLogLine(raw)
+        : raw.trim() === ''
+          ? undefined
+          : { kind: 'text' as const, text: raw };
     if (parsed == null) return;
     if (parsed.kind === 'text') {
       text.push({ generation: gen, at: Date.now(), text: parsed.text });
@@ -151,7 +161,10 @@ export function createAgentProcess(options: AgentProcessOptions): AgentProcess {
     exits,
     start() {
       if (state === 'running' || state === 'paused') {
-        throw new LabError('AGENT_START_FAILED', `${options.name}: already running (pid ${String(child?.pid)})`);
+        throw new LabError(
+          'AGENT_START_FAILED',
+          `${options.name}: already running (pid ${String(child?.pid)})`,
+        );
       }
       generation++;
       const gen = generation;
@@ -188,7 +201,9 @@ export function createAgentProcess(options: AgentProcessOptions): AgentProcess {
           state = 'exited';
           httpUrl = undefined;
         }
-        logStream?.write(`# ---- ${options.name} generation ${gen} exited code=${String(code)} signal=${String(signal)}\n`);
+        logStream?.write(
+          `# ---- ${options.name} generation ${gen} exited code=${String(code)} signal=${String(signal)}\n`,
+        );
         const waiters = exitWaiters;
         exitWaiters = [];
         for (const w of waiters) w(exit);
@@ -197,7 +212,8 @@ export function createAgentProcess(options: AgentProcessOptions): AgentProcess {
     },
     signal(sig, cause) {
       if (child == null || (state !== 'running' && state !== 'paused')) return;
-      if (sig !== 'SIGSTOP' && sig !== 'SIGCONT') expected = { cause: cause ?? sig, signal: sig, at: Date.now() };
+      if (sig !== 'SIGSTOP' && sig !== 'SIGCONT')
+        expected = { cause: cause ?? sig, signal: sig, at: Date.now() };
       try {
         child.kill(sig);
       } catch {
@@ -230,7 +246,8 @@ export function createAgentProcess(options: AgentProcessOptions): AgentProcess {
       const gen = generation;
       const match = opts.match ?? (() => true);
       const since = opts.sinceTime ?? Number.NEGATIVE_INFINITY;
-      const hit = (l: TaggedLogLine) => l.generation === gen && l.event === event && l.time >= since && match(l);
+      const hit = (l: TaggedLogLine) =>
+        l.generation === gen && l.event === event && l.time >= since && match(l);
       const found = logs.find(hit);
       if (found != null) return Promise.resolve(found);
       return new Promise<TaggedLogLine>((resolve, reject) => {
@@ -250,12 +267,20 @@ export function createAgentProcess(options: AgentProcessOptions): AgentProcess {
           if (e.generation !== gen) return;
           cleanup();
           reject(
-            new LabError('AGENT_START_FAILED', `${options.name} exited (code ${String(e.code)}, signal ${String(e.signal)}) before logging ${event}:\n${api.tail()}`),
+            new LabError(
+              'AGENT_START_FAILED',
+              `${options.name} exited (code ${String(e.code)}, signal ${String(e.signal)}) before logging ${event}:\n${api.tail()}`,
+            ),
           );
         });
         const timer = setTimeout(() => {
           cleanup();
-          reject(new LabError('TIMEOUT', `${options.name}: no ${event} within ${opts.timeoutMs} ms:\n${api.tail()}`));
+          reject(
+            new LabError(
+              'TIMEOUT',
+              `${options.name}: no ${event} within ${opts.timeoutMs} ms:\n${api.tail()}`,
+            ),
+          );
         }, opts.timeoutMs);
         const onAbort = () => {
           cleanup();
@@ -281,8 +306,14 @@ export function createAgentProcess(options: AgentProcessOptions): AgentProcess {
     },
     tail(n = 15) {
       const gen = generation;
-      const lines = logs.filter((l) => l.generation === gen).slice(-n).map((l) => JSON.stringify(l));
-      const texts = text.filter((t) => t.generation === gen).slice(-10).map((t) => t.text);
+      const lines = logs
+        .filter((l) => l.generation === gen)
+        .slice(-n)
+        .map((l) => JSON.stringify(l));
+      const texts = text
+        .filter((t) => t.generation === gen)
+        .slice(-10)
+        .map((t) => t.text);
       return [...lines, ...texts].join('\n');
     },
   };

@@ -23,8 +23,9 @@ export function parseLogLine(raw: string): ParsedLine | undefined {
       if (value != null && typeof value === 'object' && !Array.isArray(value)) {
         const obj = value as Record<string, unknown>;
         if (typeof obj['time'] === 'number') {
-          const level = typeof obj['level'] === 'string' ? obj['level'] : String(obj['level'] ?? 'info');
-          return { kind: 'json', line: { ...obj, level, time: obj['time'] } as AgentLogLine };
+          const raw = obj['level'];
+          const level = typeof raw === 'string' ? raw : typeof raw === 'number' ? String(raw) : 'info';
+          return { kind: 'json', line: { ...obj, level, time: obj['time'] } };
         }
       }
     } catch {
@@ -35,7 +36,10 @@ export function parseLogLine(raw: string): ParsedLine | undefined {
 }
 
 /** Accumulates chunks and yields complete lines (the last partial line waits for its newline). */
-export function createLineSplitter(onLine: (line: string) => void): { push(chunk: string): void; end(): void } {
+export function createLineSplitter(onLine: (line: string) => void): {
+  push(chunk: string): void;
+  end(): void;
+} {
   let buffer = '';
   return {
     push(chunk) {

@@ -27,8 +27,8 @@ describe('parseCpuTicks', () => {
 
 describe('cpuFraction', () => {
   it('is CPU seconds over wall seconds', () => {
-    expect(cpuFraction({ at: 0, rssBytes: 0, cpuTicks: 100 }, { at: 10_000, rssBytes: 0, cpuTicks: 105 })).toBe(
-      0.005,
-    );
+    expect(
+      cpuFraction({ at: 0, rssBytes: 0, cpuTicks: 100 }, { at: 10_000, rssBytes: 0, cpuTicks: 105 }),
+    ).toBe(0.005);
   });
 });

@@ -11,8 +11,20 @@ describe('createRandom', () => {
   });
 
   it('gives different sequences for different seeds', () => {
-    const a = Array.from({ length: 5 }, ((r) => () => r.next())(createRandom(1)));
-    const b = Array.from({ length: 5 }, ((r) => () => r.next())(createRandom(2)));
+    const a = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.next()
+      )(createRandom(1)),
+    );
+    const b = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.next()
+      )(createRandom(2)),
+    );
     expect(a).not.toEqual(b);
   });
 

@@ -10,10 +10,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       reject(new LabError('ABORTED', 'aborted', { cause: signal.reason }));
       return;
     }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(new LabError('ABORTED', 'aborted', { cause: signal?.reason }));
@@ -30,6 +33,8 @@ export interface WaitUntilOptions {
   /** What is awaited, for the timeout message. */
   what: string;
   signal?: AbortSignal;
+  /** Errors from the probe that end the wait at once instead of being retried. */
+  rethrow?: (error: unknown) => boolean;
 }
 
 /**
@@ -44,11 +49,13 @@ export async function waitUntil<T>(
   const interval = options.intervalMs ?? 50;
   let lastError: unknown;
   for (;;) {
-    if (options.signal?.aborted === true) throw new LabError('ABORTED', 'aborted', { cause: options.signal.reason });
+    if (options.signal?.aborted === true)
+      throw new LabError('ABORTED', 'aborted', { cause: options.signal.reason });
     try {
       const value = await probe();
       if (value !== undefined) return value;
     } catch (error) {
+      if (options.rethrow?.(error) === true) throw error;
       lastError = error;
     }
     if (Date.now() >= deadline) {

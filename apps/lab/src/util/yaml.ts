@@ -3,7 +3,8 @@
  * numbers and booleans. Strings are always double-quoted JSON strings, which YAML 1.2 reads
  * unchanged, so no value can be misread (`on`, `1e3`, `:`), and the files stay readable.
  */
-export type YamlValue = string | number | boolean | null | readonly YamlValue[] | { [key: string]: YamlValue | undefined };
+export type YamlValue =
+  string | number | boolean | null | readonly YamlValue[] | { [key: string]: YamlValue | undefined };
 
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
@@ -45,7 +46,10 @@ function emit(value: YamlValue, indent: string, out: string[]): void {
   if (isMapping(value)) {
     for (const [k, v] of Object.entries(value)) {
       if (v === undefined) continue;
-      if ((isMapping(v) && Object.values(v).some((x) => x !== undefined)) || (Array.isArray(v) && v.length > 0)) {
+      if (
+        (isMapping(v) && Object.values(v).some((x) => x !== undefined)) ||
+        (Array.isArray(v) && v.length > 0)
+      ) {
         out.push(`${indent}${key(k)}:`);
         emit(v, `${indent}  `, out);
       } else {

@@ -71,7 +71,12 @@ describe('agentEnvironment', () => {
         CONSUL_HTTP_TOKEN: 'secret',
         NAT_HA_CONFIG: '/etc/x',
       },
-      { imds: 'http://127.0.0.1:1', ec2: 'http://127.0.0.1:2/', autoscaling: 'http://127.0.0.1:2/', consulAgent: 'http://127.0.0.1:3' },
+      {
+        imds: 'http://127.0.0.1:1',
+        ec2: 'http://127.0.0.1:2/',
+        autoscaling: 'http://127.0.0.1:2/',
+        consulAgent: 'http://127.0.0.1:3',
+      },
       '/tmp/empty',
     );
     expect(env).toEqual({

@@ -98,11 +98,7 @@ export interface AgentEndpoints {
 }
 
 /** Variables that would let a process find credentials or a region anywhere but its IMDS. */
-const SCRUBBED = [
-  /^AWS_/,
-  /^NAT_HA_/,
-  /^CONSUL_/,
-];
+const SCRUBBED = [/^AWS_/, /^NAT_HA_/, /^CONSUL_/];
 
 /**
  * The agent's environment: the parent's, minus every AWS/Consul/NAT_HA variable (a developer's

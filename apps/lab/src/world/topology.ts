@@ -70,7 +70,10 @@ function isTopologyName(value: string): value is TopologyName {
 
 export function parseTopologyName(value: string): TopologyName {
   if (!isTopologyName(value)) {
-    throw new LabError('INVALID_OPTION', `--topology must be one of ${TOPOLOGIES.join(', ')}, got '${value}'`);
+    throw new LabError(
+      'INVALID_OPTION',
+      `--topology must be one of ${TOPOLOGIES.join(', ')}, got '${value}'`,
+    );
   }
   return value;
 }
@@ -84,7 +87,8 @@ export function buildTopology(world: WorldSpec, name: TopologyName, options: Top
   const subnetAz = new Map(world.subnets.map((s) => [s.subnetId, s.availabilityZone]));
   const instances: LabInstance[] = world.instances.map((inst, index) => {
     const eni = inst.networkInterfaces[0];
-    if (eni == null) throw new LabError('INVALID_OPTION', `world instance ${inst.instanceId} has no network interface`);
+    if (eni == null)
+      throw new LabError('INVALID_OPTION', `world instance ${inst.instanceId} has no network interface`);
     return {
       instanceId: inst.instanceId,
       name: inst.tags?.['Name'] ?? inst.instanceId,
@@ -103,7 +107,7 @@ export function buildTopology(world: WorldSpec, name: TopologyName, options: Top
 
   let groups: LabGroup[];
   if (name === 'vpc') {
-    const eip = options.eip ?? true ? world.addresses?.[0]?.allocationId : undefined;
+    const eip = (options.eip ?? true) ? world.addresses?.[0]?.allocationId : undefined;
     groups = [
       {
         name: 'vpc',
