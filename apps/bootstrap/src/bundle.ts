@@ -59,7 +59,10 @@ export function renderBundle(facts: BootstrapFacts, options: RenderOptions): Ren
     'Changes are overwritten by the next render; change the nat-bootstrap flags instead.',
   ];
   const consul = buildConsulConfig(facts, options);
-  const service = options.serviceDefinition ? buildServiceDefinition(facts, options.natHa) : undefined;
+  const agentYaml = buildAgentYaml(facts, options);
+  const service = options.serviceDefinition
+    ? buildServiceDefinition(facts, options.natHa, agentYaml.groups)
+    : undefined;
 
   const fragments: ConsulFragment[] = [{ file: LAYOUT.consulConfig(options.format), document: consul.main }];
   if (service != null) fragments.push({ file: LAYOUT.serviceDefinition(options.format), document: service });
@@ -98,7 +101,7 @@ export function renderBundle(facts: BootstrapFacts, options: RenderOptions): Ren
     files.push(
       {
         path: LAYOUT.agentConfig,
-        content: renderAgentYaml(buildAgentYaml(facts, options), header),
+        content: renderAgentYaml(agentYaml, header),
         mode: 0o644,
         secret: false,
       },

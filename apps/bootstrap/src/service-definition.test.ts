@@ -1,15 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { command, sampleFacts } from '../test/fixtures';
-import { buildServiceDefinition } from './service-definition';
+import { buildServiceDefinition, type ServiceGroup } from './service-definition';
+
+const GROUPS: ServiceGroup[] = [
+  { name: 'us-east-1a', role: 'primary' },
+  { name: 'us-east-1b', role: 'rescue' },
+];
 
 describe('buildServiceDefinition', () => {
   it("one nat-ha service, two HTTP checks at consul-lock's safety timing (1 s interval, 500 ms timeout)", () => {
-    expect(buildServiceDefinition(sampleFacts(), command().options.natHa)).toEqual({
+    expect(buildServiceDefinition(sampleFacts(), command().options.natHa, GROUPS)).toEqual({
       service: {
         name: 'nat-ha',
         id: 'nat-ha',
         port: 9721,
-        meta: { availability_zone: 'us-east-1a' },
+        meta: {
+          instance_id: 'i-0a1b2c3d4e5f60001',
+          availability_zone: 'us-east-1a',
+          eni: 'eni-0a1b2c3d4e5f60001',
+          'group-us-east-1a': 'primary',
+          'group-us-east-1b': 'rescue',
+        },
         checks: [
           {
             id: 'nat-ha:live',
@@ -33,7 +44,7 @@ describe('buildServiceDefinition', () => {
   });
 
   it('§6.1/§2.9: never sets an initial status, so no session can be tied to a check nat-agent has not passed', () => {
-    const definition = buildServiceDefinition(sampleFacts(), command().options.natHa);
+    const definition = buildServiceDefinition(sampleFacts(), command().options.natHa, GROUPS);
     expect(JSON.stringify(definition)).not.toContain('status');
   });
 
@@ -41,11 +52,13 @@ describe('buildServiceDefinition', () => {
     const wildcard = buildServiceDefinition(
       sampleFacts(),
       command(['--agent-host', '0.0.0.0']).options.natHa,
+      GROUPS,
     );
     expect(JSON.stringify(wildcard)).toContain('"http://127.0.0.1:9721/health/live"');
     const v6 = buildServiceDefinition(
       sampleFacts(),
       command(['--agent-host', '::1', '--agent-port', '80']).options.natHa,
+      GROUPS,
     );
     expect(JSON.stringify(v6)).toContain('"http://[::1]:80/health"');
   });
@@ -63,6 +76,7 @@ describe('buildServiceDefinition', () => {
         '--check-timeout',
         '1500ms',
       ]).options.natHa,
+      GROUPS,
     ) as {
       service: { name: string; port: number; checks: { id: string; interval: string; timeout: string }[] };
     };

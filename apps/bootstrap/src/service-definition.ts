@@ -16,9 +16,20 @@ export function healthCheckId(serviceName: string): string {
   return `${serviceName}:health`;
 }
 
+/** A group this instance serves, and its role there (from `agent.yaml`). */
+export interface ServiceGroup {
+  name: string;
+  role: 'primary' | 'rescue';
+}
+
 /**
  * The nat-ha service definition for the local Consul agent (consul-http-api.md §8.4): one service
  * with two HTTP checks on nat-agent's loopback endpoint.
+ *
+ * nat-agent registers the same service through the agent API at every start
+ * (apps/nat-agent/src/adapters/consul-presence.ts). The file carries the same id, checks and meta,
+ * so the two never disagree: a `consul reload` that re-applies the file changes nothing nat-agent
+ * registered, and the session's check is never replaced (which would destroy the session, §2.7).
  *
  * - `/health/live` answers 200 while the agent process runs. nat-agent's session lists this check,
  *   so an agent that dies or wedges loses its session — and any lock — once the check goes
@@ -30,7 +41,11 @@ export function healthCheckId(serviceName: string): string {
  * No initial `status`: a new check starts critical (§6.1), so no session can be tied to it before
  * nat-agent has answered once (§2.9).
  */
-export function buildServiceDefinition(facts: BootstrapFacts, natHa: NatHaOptions): ConfigObject {
+export function buildServiceDefinition(
+  facts: BootstrapFacts,
+  natHa: NatHaOptions,
+  groups: readonly ServiceGroup[],
+): ConfigObject {
   // A wildcard listen address is not an address to call: the checks go to loopback then.
   const host = natHa.httpHost === '0.0.0.0' || natHa.httpHost === '::' ? '127.0.0.1' : natHa.httpHost;
   const base = `http://${host.includes(':') ? `[${host}]` : host}:${natHa.httpPort}`;
@@ -41,7 +56,13 @@ export function buildServiceDefinition(facts: BootstrapFacts, natHa: NatHaOption
       name: natHa.serviceName,
       id: natHa.serviceName,
       port: natHa.httpPort,
-      meta: { availability_zone: facts.self.availabilityZone },
+      // nat-agent's meta: who this is, and which groups it can take over (`group-<name>: role`).
+      meta: {
+        instance_id: facts.self.instanceId,
+        availability_zone: facts.self.availabilityZone,
+        eni: facts.self.networkInterfaceId,
+        ...Object.fromEntries(groups.map((g) => [`group-${g.name}`, g.role])),
+      },
       checks: [
         {
           id: liveCheckId(natHa.serviceName),

@@ -5,7 +5,10 @@ service = {
   id = "nat-ha"
   port = 9721
   meta = {
+    instance_id = "i-00000000000000101"
     availability_zone = "us-east-1b"
+    eni = "eni-00000000000000101"
+    group-us-east-1b = "primary"
   }
   checks = [
     {

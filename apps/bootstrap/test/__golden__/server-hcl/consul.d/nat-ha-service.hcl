@@ -5,7 +5,12 @@ service = {
   id = "nat-ha"
   port = 9721
   meta = {
+    instance_id = "i-00000000000000100"
     availability_zone = "us-east-1a"
+    eni = "eni-00000000000000100"
+    group-us-east-1a = "primary"
+    group-us-east-1b = "rescue"
+    group-us-east-1c = "rescue"
   }
   checks = [
     {
