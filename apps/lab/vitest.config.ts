@@ -1,3 +1,8 @@
 import { natHaTestConfig } from '../../vitest.shared';
 
-export default natHaTestConfig();
+export default natHaTestConfig({
+  test: {
+    // Appended to the shared global setup: build the bundle the end-to-end tests spawn.
+    globalSetup: ['./test/build-lab.global.ts'],
+  },
+});

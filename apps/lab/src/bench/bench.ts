@@ -106,7 +106,7 @@ export interface BenchOptions {
   agentBundle?: string;
   /** The dataplane platform (inner `--netns` process), for the main scenarios only. */
   platform?: LabOptions['platform'];
-  startProbe?: (lab: Lab) => DataplaneProbe;
+  startProbe?: (lab: Lab) => Promise<DataplaneProbe>;
   baseline: BaselineProfile;
   signal?: AbortSignal;
   progress: (message: string) => void;
@@ -259,7 +259,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
   const main = await withLab(
     { ...common, ...(o.platform == null ? {} : { platform: o.platform }) },
     async (lab) => {
-      const probe = o.startProbe?.(lab);
+      const probe = await o.startProbe?.(lab);
       try {
         const scenarios: ScenarioStats[] = [];
         for (const s of plan.scenarios) {

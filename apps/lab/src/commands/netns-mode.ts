@@ -14,7 +14,7 @@ import { describeError } from '../errors';
 import { cleanupStaleNamespaces, deleteNamespace } from '../netns/cleanup';
 import { ipBatch, netnsAvailable } from '../netns/exec';
 import { createNetnsPlatform, type NetnsPlatform } from '../netns/netns-platform';
-import { buildCommands, netnsPlan, type NetnsPlan } from '../netns/plan';
+import { batches, buildCommands, netnsPlan, type NetnsPlan } from '../netns/plan';
 import type { CommandIo } from './command-io';
 
 export const NETNS_INNER_FLAG = '--netns-inner';
@@ -52,7 +52,7 @@ export async function runNetnsOuter(
     for (const ns of all) await deleteNamespace(ns);
   };
   try {
-    await ipBatch(buildCommands(plan));
+    await ipBatch(batches(buildCommands(plan)));
   } catch (error) {
     io.stderr(`nat-ha-lab: could not build the network namespaces: ${describeError(error)}\n`);
     await cleanup();

@@ -72,7 +72,7 @@ export async function runLabCommand(options: RunOptions, io: CommandIo): Promise
       verbose,
       ...(interactiveInput ? { keys: KEYS_HELP } : {}),
     });
-    const probe = netns?.startProbe(lab, (line) => view.note(line));
+    const probe = await netns?.startProbe(lab, (line) => view.note(line));
     let code = 0;
     try {
       if (options.scenario != null) {

@@ -40,11 +40,15 @@ export function run(
   });
 }
 
-/** `ip -batch -` with one command per line (much faster than one process per command). */
-export function ipBatch(lines: readonly string[], options: { force?: boolean } = {}): Promise<ExecResult> {
-  return run('ip', [...(options.force === true ? ['-force'] : []), '-batch', '-'], {
-    input: `${lines.join('\n')}\n`,
-  });
+/** `ip [-n NS] -batch -` per run of commands (much faster than one process per command). */
+export async function ipBatch(
+  groups: readonly { netns: string | null; lines: readonly string[] }[],
+): Promise<void> {
+  for (const g of groups) {
+    await run('ip', [...(g.netns == null ? [] : ['-n', g.netns]), '-batch', '-'], {
+      input: `${g.lines.join('\n')}\n`,
+    });
+  }
 }
 
 export function ip(args: readonly string[]): Promise<ExecResult> {

@@ -19,21 +19,91 @@ import type { NatNetns, NetnsPlan } from './plan';
 const PROBE_INTERVAL_MS = 10;
 
 /** How to run this lab's own bundle again (for the echo server and the prober). */
-function selfCommand(): string[] {
+export function defaultSelfCommand(): string[] {
   return [process.execPath, ...process.execArgv, process.argv[1] as string];
 }
 
-function spawnInNetns(netns: string, args: readonly string[]): ChildProcess {
-  const [file, ...rest] = selfCommand();
+function spawnInNetns(self: readonly string[], netns: string, args: readonly string[]): ChildProcess {
+  const [file, ...rest] = self;
   return spawn('ip', ['netns', 'exec', netns, file as string, ...rest, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
 
+/** The Internet host's echo server (UDP) and health target (TCP). */
+export async function startInternetHost(
+  plan: NetnsPlan,
+  self: readonly string[] = defaultSelfCommand(),
+): Promise<ChildProcess> {
+  const echo = spawnInNetns(self, plan.inet, [
+    '__netns-echo',
+    '--host',
+    plan.inetIp,
+    '--udp-port',
+    String(plan.echoPort),
+    '--tcp-port',
+    String(plan.healthPort),
+  ]);
+  await waitReady(echo, 'the Internet host');
+  return echo;
+}
+
+export interface ProbeStream {
+  readonly replies: readonly ProbeReply[];
+  outageSince(from: number, to?: number): Outage & { intervalMs: number };
+  stop(): void;
+}
+
+/** The private host's probe stream: one datagram every 10 ms to the Internet host's echo server. */
+export async function startProbeStream(
+  plan: NetnsPlan,
+  self: readonly string[] = defaultSelfCommand(),
+): Promise<ProbeStream> {
+  const replies: ProbeReply[] = [];
+  const prober = spawnInNetns(self, plan.priv, [
+    '__netns-probe',
+    '--host',
+    plan.inetIp,
+    '--port',
+    String(plan.echoPort),
+    '--interval-ms',
+    String(PROBE_INTERVAL_MS),
+  ]);
+  const split = createLineSplitter((line) => {
+    if (!line.startsWith('{"s":')) return;
+    try {
+      const r = JSON.parse(line) as { s: number; t: number; r: number };
+      replies.push({ seq: r.s, sentAt: r.t, receivedAt: r.r });
+      // Keep ten minutes at 100 per second.
+      if (replies.length > 60_000) replies.splice(0, replies.length - 60_000);
+    } catch {
+      // A partial line at exit.
+    }
+  });
+  prober.stdout?.setEncoding('utf8');
+  const ready = waitReady(prober, 'the probe stream');
+  prober.stdout?.on('data', (c: string) => split.push(c));
+  await ready;
+  return {
+    replies,
+    outageSince: (from, to = Date.now() - 1_000) => ({
+      ...computeOutage(replies, { from, to }, PROBE_INTERVAL_MS),
+      intervalMs: PROBE_INTERVAL_MS,
+    }),
+    stop: () => void prober.kill('SIGTERM'),
+  };
+}
+
+/** Points the private host's default route at a NAT's VPC address, or blackholes it. */
+export async function setPrivateRoute(plan: NetnsPlan, via: string | null): Promise<void> {
+  if (via == null) await ip(['-n', plan.priv, 'route', 'replace', 'blackhole', 'default']);
+  else await ip(['-n', plan.priv, 'route', 'replace', 'default', 'via', via, 'dev', 'eth0']);
+}
+
 async function waitReady(child: ChildProcess, what: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new LabError('COMMAND_FAILED', `${what} did not start`)), 15_000);
-    const onData = (chunk: Buffer) => {
+    const onData = (chunk: Buffer | string) => {
       if (String(chunk).includes('"ready":true')) {
         clearTimeout(timer);
         child.stdout?.off('data', onData);
@@ -57,7 +127,7 @@ export interface DataplaneProbe {
 export interface NetnsPlatform extends LabPlatform {
   readonly plan: NetnsPlan;
   /** Starts the VPC router for the private host and the probe stream; call once the lab runs. */
-  startProbe(lab: Lab, note: (line: string) => void): DataplaneProbe;
+  startProbe(lab: Lab, note: (line: string) => void): Promise<DataplaneProbe>;
 }
 
 function natOf(plan: NetnsPlan, instance: LabInstance): NatNetns {
@@ -71,19 +141,12 @@ async function egressUp(plan: NetnsPlan, nat: NatNetns): Promise<void> {
   await ip(['-n', nat.netns, 'route', 'replace', 'default', 'via', plan.inetIp, 'dev', 'out0']);
 }
 
-export async function createNetnsPlatform(plan: NetnsPlan): Promise<NetnsPlatform> {
-  const children: ChildProcess[] = [];
-  const echo = spawnInNetns(plan.inet, [
-    '__netns-echo',
-    '--host',
-    plan.inetIp,
-    '--udp-port',
-    String(plan.echoPort),
-    '--tcp-port',
-    String(plan.healthPort),
-  ]);
-  children.push(echo);
-  await waitReady(echo, 'the Internet host');
+export async function createNetnsPlatform(
+  plan: NetnsPlan,
+  self: readonly string[] = defaultSelfCommand(),
+): Promise<NetnsPlatform> {
+  const children: ChildProcess[] = [await startInternetHost(plan, self)];
+  const probes: ProbeStream[] = [];
 
   return {
     kind: 'netns',
@@ -128,7 +191,7 @@ export async function createNetnsPlatform(plan: NetnsPlan): Promise<NetnsPlatfor
       await ip(['-n', nat.netns, 'link', 'set', 'vpc0', 'up']);
       await egressUp(plan, nat);
     },
-    startProbe(lab, note) {
+    async startProbe(lab, note) {
       const stop = new AbortController();
       // The VPC router: the private host's default route follows the private subnet's route table.
       const world = lab.sim.aws.control.world();
@@ -137,7 +200,7 @@ export async function createNetnsPlatform(plan: NetnsPlan): Promise<NetnsPlatfor
         (t) => subnet != null && (t.subnetIds ?? []).includes(subnet),
       )?.routeTableId;
       let applied = '';
-      void (async () => {
+      const router = (async () => {
         while (!stop.signal.aborted && table != null) {
           const r = lab.sim.aws.control
             .routeTable(table)
@@ -145,17 +208,14 @@ export async function createNetnsPlatform(plan: NetnsPlan): Promise<NetnsPlatfor
           const owner =
             r?.networkInterfaceId == null ? undefined : lab.topology.eniInstance.get(r.networkInterfaceId);
           const nat = plan.nats.find((n) => n.instanceId === owner);
-          const want = r?.state === 'active' && nat != null ? `via ${nat.vpcIp}` : 'blackhole';
+          const via = r?.state === 'active' && nat != null ? nat.vpcIp : null;
+          const want = via ?? 'blackhole';
           if (want !== applied) {
             try {
-              if (nat != null && want !== 'blackhole') {
-                await ip(['-n', plan.priv, 'route', 'replace', 'default', 'via', nat.vpcIp, 'dev', 'eth0']);
-              } else {
-                await ip(['-n', plan.priv, 'route', 'replace', 'blackhole', 'default']);
-              }
+              await setPrivateRoute(plan, via);
               lab.events.record({
                 kind: 'info',
-                text: `VPC router: the private subnet's default route → ${want === 'blackhole' ? 'blackhole' : `${lab.name(owner)} (${want})`}`,
+                text: `VPC router: the private subnet's default route → ${via == null ? 'blackhole' : `${lab.name(owner)} (${via})`}`,
               });
               applied = want;
             } catch (error) {
@@ -165,41 +225,19 @@ export async function createNetnsPlatform(plan: NetnsPlan): Promise<NetnsPlatfor
           await sleep(10, stop.signal).catch(() => undefined);
         }
       })();
-      const replies: ProbeReply[] = [];
-      const prober = spawnInNetns(plan.priv, [
-        '__netns-probe',
-        '--host',
-        plan.inetIp,
-        '--port',
-        String(plan.echoPort),
-        '--interval-ms',
-        String(PROBE_INTERVAL_MS),
-      ]);
-      children.push(prober);
-      const split = createLineSplitter((line) => {
-        if (!line.startsWith('{"s":')) return;
-        try {
-          const r = JSON.parse(line) as { s: number; t: number; r: number };
-          replies.push({ seq: r.s, sentAt: r.t, receivedAt: r.r });
-          // Keep ten minutes at 100 per second.
-          if (replies.length > 60_000) replies.splice(0, replies.length - 60_000);
-        } catch {
-          // A partial line at exit.
-        }
-      });
-      prober.stdout?.setEncoding('utf8').on('data', (c: string) => split.push(c));
+      const stream = await startProbeStream(plan, self);
+      probes.push(stream);
       return {
-        outageSince: (from) => ({
-          ...computeOutage(replies, { from, to: Date.now() - 1_000 }, PROBE_INTERVAL_MS),
-          intervalMs: PROBE_INTERVAL_MS,
-        }),
+        outageSince: (from) => stream.outageSince(from),
         stop() {
           stop.abort();
-          prober.kill('SIGTERM');
+          stream.stop();
+          void router;
         },
       };
     },
     async close() {
+      for (const p of probes) p.stop();
       for (const c of children) if (c.exitCode == null) c.kill('SIGTERM');
     },
   };

@@ -85,38 +85,57 @@ export function netnsPlan(
   };
 }
 
+/** One `ip` command, run in a namespace (`ip -n`) or in the root namespace (`null`). */
+export interface IpCommand {
+  netns: string | null;
+  line: string;
+}
+
 /**
- * `ip -batch` lines that build the plan (run from the root namespace). Veth pairs are created with
- * each end directly in its namespace, so no interface ever appears in the root namespace.
+ * The `ip` commands that build the plan, in order. Veth pairs are created with each end directly in
+ * its namespace, so no interface ever appears in the root namespace.
  */
-export function buildCommands(plan: NetnsPlan): string[] {
-  const c: string[] = [];
+export function buildCommands(plan: NetnsPlan): IpCommand[] {
+  const c: IpCommand[] = [];
+  const root = (line: string) => c.push({ netns: null, line });
+  const inNs = (netns: string, line: string) => c.push({ netns, line });
   const all = [plan.core, plan.priv, plan.inet, ...plan.nats.map((n) => n.netns)];
-  for (const ns of all) c.push(`netns add ${ns}`);
-  for (const ns of all) c.push(`-n ${ns} link set lo up`);
+  for (const ns of all) root(`netns add ${ns}`);
+  for (const ns of all) inNs(ns, 'link set lo up');
   for (const br of ['br-mgmt', 'br-vpc', 'br-inet']) {
-    c.push(`-n ${plan.core} link add ${br} type bridge`);
-    c.push(`-n ${plan.core} link set ${br} up`);
+    inNs(plan.core, `link add ${br} type bridge`);
+    inNs(plan.core, `link set ${br} up`);
   }
-  c.push(`-n ${plan.core} addr add ${plan.coreIp}/24 dev br-mgmt`);
+  inNs(plan.core, `addr add ${plan.coreIp}/24 dev br-mgmt`);
   const port = (ns: string, inside: string, bridge: string, id: string) => {
-    c.push(`link add ${inside} netns ${ns} type veth peer name ${id} netns ${plan.core}`);
-    c.push(`-n ${plan.core} link set ${id} master ${bridge}`);
-    c.push(`-n ${plan.core} link set ${id} up`);
-    c.push(`-n ${ns} link set ${inside} up`);
+    root(`link add ${inside} netns ${ns} type veth peer name ${id} netns ${plan.core}`);
+    inNs(plan.core, `link set ${id} master ${bridge}`);
+    inNs(plan.core, `link set ${id} up`);
+    inNs(ns, `link set ${inside} up`);
   };
   port(plan.priv, 'eth0', 'br-vpc', 'v-priv');
-  c.push(`-n ${plan.priv} addr add ${plan.privIp}/16 dev eth0`);
+  inNs(plan.priv, `addr add ${plan.privIp}/16 dev eth0`);
   port(plan.inet, 'eth0', 'br-inet', 'v-inet');
-  c.push(`-n ${plan.inet} addr add ${plan.inetIp}/24 dev eth0`);
+  inNs(plan.inet, `addr add ${plan.inetIp}/24 dev eth0`);
   for (const n of plan.nats) {
     port(n.netns, 'mgmt0', 'br-mgmt', `m${n.index}`);
-    c.push(`-n ${n.netns} addr add ${n.mgmtIp}/24 dev mgmt0`);
+    inNs(n.netns, `addr add ${n.mgmtIp}/24 dev mgmt0`);
     port(n.netns, 'vpc0', 'br-vpc', `p${n.index}`);
-    c.push(`-n ${n.netns} addr add ${n.vpcIp}/16 dev vpc0`);
+    inNs(n.netns, `addr add ${n.vpcIp}/16 dev vpc0`);
     port(n.netns, 'out0', 'br-inet', `o${n.index}`);
-    c.push(`-n ${n.netns} addr add ${n.outIp}/24 dev out0`);
-    c.push(`-n ${n.netns} route add default via ${plan.inetIp} dev out0`);
+    inNs(n.netns, `addr add ${n.outIp}/24 dev out0`);
+    inNs(n.netns, `route add default via ${plan.inetIp} dev out0`);
   }
   return c;
+}
+
+/** Groups consecutive commands of the same namespace into `ip [-n NS] -batch -` invocations. */
+export function batches(commands: readonly IpCommand[]): { netns: string | null; lines: string[] }[] {
+  const out: { netns: string | null; lines: string[] }[] = [];
+  for (const cmd of commands) {
+    const last = out.at(-1);
+    if (last != null && last.netns === cmd.netns) last.lines.push(cmd.line);
+    else out.push({ netns: cmd.netns, lines: [cmd.line] });
+  }
+  return out;
 }
