@@ -1,3 +1,4 @@
+/* global process, setTimeout, setInterval */
 // A stand-in for nat-agent in the supervision tests: JSON log lines on stdout, SIGTERM drains and
 // exits 0, `--crash` exits 1 with a stack trace on stderr, `--reject` leaves an unhandled rejection.
 const log = (event, fields = {}) =>
