@@ -95,7 +95,8 @@ async function apply(
   id: string | null,
 ): Promise<(() => Promise<void>) | string> {
   const f = lab.faults;
-  const running = (x: string) => lab.agent(x).state === 'running';
+  // A paused agent can still be killed or receive a notice; an exited one cannot.
+  const running = (x: string) => lab.agent(x).state === 'running' || lab.agent(x).state === 'paused';
   switch (fault.kind) {
     case 'kill':
       if (id == null || !running(id)) return 'agent not running';
@@ -105,7 +106,7 @@ async function apply(
         f.restart(id);
       };
     case 'pause':
-      if (id == null || !running(id)) return 'agent not running';
+      if (id == null || lab.agent(id).state !== 'running') return 'agent not running';
       f.pause(id);
       return async () => {
         if (lab.agent(id).state === 'paused') f.resume(id);

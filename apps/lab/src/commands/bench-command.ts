@@ -22,7 +22,9 @@ export async function runBenchCommand(options: BenchOptions, io: CommandIo): Pro
     io.stderr(`bench +${Math.round((Date.now() - started) / 1000)}s: ${m}\n`);
   try {
     const netns = options.netnsInner == null ? undefined : await createInnerNetns(options.netnsInner, 3);
-    const baseline = await baselineProfile(await findAgentBundle(options.agentBundle));
+    const baseline = await baselineProfile(
+      await findAgentBundle(options.agentBundle ?? process.env['NAT_HA_LAB_AGENT_BUNDLE']),
+    );
     const command = `pnpm bench${options.quick ? ' --quick' : ''}${options.netns ? ' --netns' : ''}`;
     progress(`${command}: results → ${out} and ${out}.md`);
     const results = await runBench({

@@ -72,9 +72,10 @@ export async function runLabCommand(options: RunOptions, io: CommandIo): Promise
       verbose,
       ...(interactiveInput ? { keys: KEYS_HELP } : {}),
     });
-    const probe = await netns?.startProbe(lab, (line) => view.note(line));
+    let probe: Awaited<ReturnType<NonNullable<typeof netns>['startProbe']>> | undefined;
     let code = 0;
     try {
+      probe = await netns?.startProbe(lab, (line) => view.note(line));
       if (options.scenario != null) {
         const result = await runScenario(lab, options.scenario, {
           signal,
@@ -105,8 +106,15 @@ export async function runLabCommand(options: RunOptions, io: CommandIo): Promise
             signal,
             onVerbose: () => {
               verbose = !verbose;
+              view.setVerbose(verbose);
             },
           });
+        } else if (!options.demo) {
+          // The lab just runs, showing itself, until Ctrl-C / SIGTERM: that is its normal end.
+          view.setStatus('running; Ctrl-C stops the lab');
+          await new Promise<void>((resolve) =>
+            signal.addEventListener('abort', () => resolve(), { once: true }),
+          );
         }
         await view.stop();
         if (results.length > 0) {

@@ -37,6 +37,8 @@ export interface GroupRef {
   name: string;
   key: string;
   tableIds: readonly string[];
+  /** The group's Elastic IP: its AssociateAddress is a guarded write too. */
+  eipAllocationId?: string;
 }
 
 export function result(name: InvariantName, checked: number, violations: Violation[]): InvariantResult {

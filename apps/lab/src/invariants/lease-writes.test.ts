@@ -120,4 +120,28 @@ describe('invariant 1: route writes only under a confirmed lease', () => {
     });
     expect(r).toMatchObject({ ok: true, checked: 0 });
   });
+
+  it("treats the group's Elastic IP move as a guarded write (DryRuns excepted)", () => {
+    const consul = createConsulJournal();
+    const ec2 = createEc2Journal();
+    consul.acquire(1_000, KEY, 'i-a');
+    ec2.associateAddress({ caller: 'i-a', allocationId: 'eipalloc-1', eni: 'eni-a', receivedAt: 1_100 });
+    ec2.associateAddress({
+      caller: 'i-b',
+      allocationId: 'eipalloc-1',
+      eni: 'eni-b',
+      receivedAt: 1_200,
+      dryRun: true,
+    });
+    ec2.associateAddress({ caller: 'i-b', allocationId: 'eipalloc-1', eni: 'eni-b', receivedAt: 1_300 });
+    const r = checkLeaseWrites({
+      groups: [{ ...groups[0]!, eipAllocationId: 'eipalloc-1' }],
+      consulJournal: consul.entries,
+      ec2Journal: ec2.entries,
+      timing,
+    });
+    expect(r.checked).toBe(2);
+    expect(r.violations).toHaveLength(1);
+    expect(r.violations[0]?.message).toMatch(/AssociateAddress eip:eipalloc-1 → eni-b by i-b/);
+  });
 });

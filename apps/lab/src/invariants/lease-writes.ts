@@ -1,5 +1,6 @@
 /**
- * Invariant 1: no route write by an agent that did not hold a confirmed lease at that moment.
+ * Invariant 1: no route write (nor Elastic IP move) by an agent that did not hold a confirmed lease
+ * at that moment.
  *
  * Evidence: the EC2 journal (caller instance, `receivedAt`, and `time`, the instant the write took
  * effect) against the lock-holder intervals of the group's key from the Consul journal (same clock).
@@ -23,7 +24,7 @@ import {
   type Ec2JournalEntry,
   type LockHolderInterval,
 } from '@nat-ha/testkit';
-import { appliedRouteWrites } from '../measure/route-writes';
+import { appliedGroupWrites } from '../measure/route-writes';
 import { result, type GroupRef, type InvariantResult, type SafetyTiming, type Violation } from './invariant';
 
 export interface LeaseWritesInput {
@@ -47,12 +48,10 @@ export function checkLeaseWrites(input: LeaseWritesInput): InvariantResult {
   const name = input.nameOf ?? ((id: string) => id);
   const violations: Violation[] = [];
   let checked = 0;
-  const writes = appliedRouteWrites(input.ec2Journal);
   for (const group of input.groups) {
-    const tables = new Set(group.tableIds);
     const holders = lockHolders(input.consulJournal, group.key);
-    for (const w of writes) {
-      if (!tables.has(w.tableId) || w.caller == null) continue;
+    for (const w of appliedGroupWrites(input.ec2Journal, group)) {
+      if (w.caller == null) continue;
       const time = w.time as number;
       if (input.window != null && (time < input.window.from || time > input.window.to)) continue;
       checked++;

@@ -36,6 +36,8 @@ import { createLoopbackPlatform, type LabPlatform } from './platform';
 import {
   isAgentHealthy,
   isGroupConverged,
+  isServing,
+  liveSessions,
   toStatusView,
   type AgentView,
   type ConsulNodeView,
@@ -59,7 +61,7 @@ export interface LabOptions {
   /** Deep-merged into every agent.yaml (bench profiles). */
   agentOverrides?: { [key: string]: YamlValue | undefined };
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
-  /** Path of the nat-agent bundle; default: found next to this package. */
+  /** Path of the nat-agent bundle; default `NAT_HA_LAB_AGENT_BUNDLE`, else found next to this package. */
   agentBundle?: string;
   /** Default: loopback. */
   platform?: LabPlatform;
@@ -141,9 +143,10 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
   let sim: Sim | undefined;
   try {
     progress('copying the nat-agent bundle');
+    const explicit = options.agentBundle ?? process.env['NAT_HA_LAB_AGENT_BUNDLE'];
     const bundle = await prepareAgentBundle({
       dir: workDir.path,
-      ...(options.agentBundle == null ? {} : { explicit: options.agentBundle }),
+      ...(explicit == null || explicit === '' ? {} : { explicit }),
       ...(options.signal == null ? {} : { signal: options.signal }),
     });
     const world = defaultWorld(options.world);
@@ -506,6 +509,7 @@ function assembleLab(p: Parts): Lab {
       consulNodes(signal),
       Promise.all(topology.instances.map((i) => agentStatus(agent(i.instanceId), signal))),
     ]);
+    const sessions = liveSessions(sim.consul.journal());
     const agentViews: AgentView[] = topology.instances.map((inst, k) => {
       const a = agent(inst.instanceId);
       const s = statuses[k] as { status: AgentView['status']; error?: string };
@@ -524,6 +528,7 @@ function assembleLab(p: Parts): Lab {
         consul: consul.nodes.get(inst.instanceId) ?? null,
         status: s.status,
         ...(s.error == null ? {} : { statusError: s.error }),
+        sessionLive: s.status?.session != null && sessions.has(s.status.session),
       };
     });
     return {
@@ -581,7 +586,7 @@ function assembleLab(p: Parts): Lab {
             // The holder must be a live, healthy agent (not a paused or dead one whose session lingers).
             for (const g of snap.groups) {
               const h = snap.agents.find((a) => a.instanceId === g.holder?.instanceId);
-              if (h == null || !isAgentHealthy(h)) return undefined;
+              if (h == null || !isAgentHealthy(h) || !isServing(g, snap.agents)) return undefined;
             }
             return snap;
           },

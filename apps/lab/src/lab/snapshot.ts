@@ -46,6 +46,8 @@ export interface AgentStatusView {
   ready: boolean;
   readyReasons: string[];
   draining: boolean;
+  /** The agent's Consul session, as it believes. */
+  session: string | null;
   groups: AgentGroupStatus[];
 }
 
@@ -70,6 +72,8 @@ export interface AgentView {
   status: AgentStatusView | null;
   /** Why /status could not be read (paused, starting, gone). */
   statusError?: string;
+  /** The agent's session exists in Consul (from the journal). */
+  sessionLive: boolean;
 }
 
 export interface LabSnapshot {
@@ -92,6 +96,7 @@ export function toStatusView(body: unknown): AgentStatusView | null {
       ready: false,
       readyReasons: ['starting'],
       draining: false,
+      session: null,
       groups: [],
     };
   }
@@ -99,12 +104,14 @@ export function toStatusView(body: unknown): AgentStatusView | null {
   const reported = (health['reported'] ?? {}) as Record<string, unknown>;
   const ready = (b['ready'] ?? {}) as Record<string, unknown>;
   const groups = Array.isArray(b['groups']) ? (b['groups'] as Record<string, unknown>[]) : [];
+  const consul = (b['consul'] ?? {}) as Record<string, unknown>;
   return {
     health: typeof health['level'] === 'string' ? health['level'] : 'unknown',
     reported: typeof reported['status'] === 'string' ? reported['status'] : 'unknown',
     ready: ready['ok'] === true,
     readyReasons: Array.isArray(ready['reasons']) ? (ready['reasons'] as unknown[]).map(String) : [],
     draining: b['draining'] != null,
+    session: typeof consul['session'] === 'string' ? consul['session'] : null,
     groups: groups.map((g) => ({
       name: typeof g['name'] === 'string' ? g['name'] : '?',
       state: typeof g['state'] === 'string' ? g['state'] : '?',
@@ -118,15 +125,39 @@ export function toStatusView(body: unknown): AgentStatusView | null {
 export function isGroupConverged(group: GroupView, eniOf: (id: string) => string | undefined): boolean {
   if (group.holder == null) return false;
   const eni = eniOf(group.holder.instanceId);
-  return group.tables.length > 0 && group.tables.every((t) => t.target === eni && t.state === 'active');
+  const eipOk = group.eip == null || group.eip.instanceId === group.holder.instanceId;
+  return (
+    eipOk && group.tables.length > 0 && group.tables.every((t) => t.target === eni && t.state === 'active')
+  );
 }
 
+/** The holder's own agent says it leads the group and has finished claiming. */
+export function isServing(group: GroupView, agents: readonly AgentView[]): boolean {
+  const holder = agents.find((a) => a.instanceId === group.holder?.instanceId);
+  const g = holder?.status?.groups.find((x) => x.name === group.name);
+  return g != null && g.leader && g.state === 'leader.serving';
+}
+
+/** Running, ready, a healthy path, a live Consul session, and every group past start-up. */
 export function isAgentHealthy(agent: AgentView): boolean {
   return (
     agent.process === 'running' &&
     agent.status != null &&
     agent.status.health === 'healthy' &&
     agent.status.ready &&
-    !agent.status.draining
+    !agent.status.draining &&
+    agent.sessionLive &&
+    agent.status.groups.every((g) => g.state !== 'starting')
   );
+}
+
+/** Sessions Consul holds now, from its journal (created and not destroyed). */
+export function liveSessions(journal: readonly { op: string; session?: string }[]): Set<string> {
+  const live = new Set<string>();
+  for (const e of journal) {
+    if (e.session == null) continue;
+    if (e.op === 'session-create') live.add(e.session);
+    else if (e.op === 'session-destroy') live.delete(e.session);
+  }
+  return live;
 }

@@ -177,11 +177,19 @@ export function fromAgentLine(l: TaggedLogLine, ctx: TimelineContext): TimelineE
     case 'agent_ready':
       return mk('info', `${name}: agent ready`);
     case 'health_changed': {
-      const to = str(l['to']) ?? str(l['health']) ?? str(l['state']) ?? '?';
+      // nat-agent currently writes the path health under `level`, after pino's own `level`.
+      const level = str(l['level']);
+      const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+      const to =
+        str(l['health']) ?? str(l['to']) ?? (level != null && !logLevels.includes(level) ? level : '?');
       const from = str(l['from']);
+      const failing =
+        Array.isArray(l['failures']) && l['failures'].length > 0
+          ? ` (${l['failures'].length} target(s) failing)`
+          : '';
       return mk(
         to === 'healthy' ? 'info' : 'warn',
-        `${name}: Internet path ${from == null ? '' : `${from} → `}${to}`,
+        `${name}: Internet path ${from == null ? '' : `${from} → `}${to}${failing}`,
       );
     }
     case 'elected':

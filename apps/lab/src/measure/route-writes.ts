@@ -58,3 +58,34 @@ export function appliedRouteWrites(
   }
   return out.sort((a, b) => (a.time as number) - (b.time as number) || a.seq - b.seq);
 }
+
+/**
+ * Every write a group's leader makes under its lease: route writes on the group's tables and, when
+ * the group has an Elastic IP, its AssociateAddress. Applied writes only, sorted by effect time.
+ */
+export function appliedGroupWrites(
+  journal: readonly Ec2JournalEntry[],
+  group: { tableIds: readonly string[]; eipAllocationId?: string },
+): RouteWrite[] {
+  const tables = new Set(group.tableIds);
+  const out: RouteWrite[] = appliedRouteWrites(journal).filter((w) => tables.has(w.tableId));
+  if (group.eipAllocationId != null) {
+    for (const e of journal) {
+      if (e.action !== 'AssociateAddress' || e.outcome !== 'ok' || e.time == null) continue;
+      if (e.params['AllocationId'] !== group.eipAllocationId || e.params['DryRun'] === 'true') continue;
+      out.push({
+        seq: e.seq,
+        action: e.action,
+        tableId: `eip:${group.eipAllocationId}`,
+        destination: '',
+        target: e.params['NetworkInterfaceId'] ?? e.params['InstanceId'] ?? null,
+        caller: e.callerInstanceId,
+        receivedAt: e.receivedAt,
+        time: e.time,
+        outcome: e.outcome,
+        clientGone: e.clientGone === true,
+      });
+    }
+  }
+  return out.sort((a, b) => (a.time as number) - (b.time as number) || a.seq - b.seq);
+}

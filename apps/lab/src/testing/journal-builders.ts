@@ -86,6 +86,26 @@ export function createEc2Journal() {
         ...(opts.clientGone === true ? { clientGone: true } : {}),
       });
     },
+    associateAddress(opts: {
+      caller: string;
+      allocationId: string;
+      eni: string;
+      receivedAt: number;
+      dryRun?: boolean;
+    }) {
+      return record({
+        action: 'AssociateAddress',
+        mutating: true,
+        callerInstanceId: opts.caller,
+        receivedAt: opts.receivedAt,
+        time: opts.receivedAt + 150,
+        params: {
+          AllocationId: opts.allocationId,
+          NetworkInterfaceId: opts.eni,
+          ...(opts.dryRun === true ? { DryRun: 'true' } : {}),
+        },
+      });
+    },
     describe(caller: string | null, receivedAt: number, action = 'DescribeRouteTables') {
       return record({ action, callerInstanceId: caller, receivedAt, time: receivedAt + 80 });
     },

@@ -29,6 +29,7 @@ export interface LiveView {
   setStatus(text: string): void;
   addFailover(summary: FailoverSummary): void;
   setSelected(instanceId: string | null): void;
+  setVerbose(verbose: boolean): void;
   /** Plain mode: a line of its own; TTY: the status line. */
   note(text: string): void;
   readonly snapshot: LabSnapshot | null;
@@ -45,6 +46,7 @@ export function startLiveView(options: LiveViewOptions): LiveView {
   let snapshot: LabSnapshot | null = null;
   let stopped = false;
   let observing = false;
+  let verbose = options.verbose ?? false;
 
   const refresh = async (): Promise<void> => {
     if (observing || stopped) return;
@@ -72,7 +74,7 @@ export function startLiveView(options: LiveViewOptions): LiveView {
           ...(status == null ? {} : { status }),
           selected,
           ...(options.keys == null ? {} : { keys: options.keys }),
-          verbose: options.verbose ?? false,
+          verbose,
         },
         { width: size.columns, height: size.rows, color: options.color ?? true },
       );
@@ -88,6 +90,7 @@ export function startLiveView(options: LiveViewOptions): LiveView {
       setStatus: (t) => (status = t),
       addFailover: (f) => failovers.push(f),
       setSelected: (id) => (selected = id),
+      setVerbose: (v) => (verbose = v),
       note(t) {
         // Multi-line results go into the timeline, where there is room for them.
         for (const line of t.split('\n'))
@@ -97,6 +100,7 @@ export function startLiveView(options: LiveViewOptions): LiveView {
         return snapshot;
       },
       async stop() {
+        if (stopped) return;
         stopped = true;
         clearInterval(timer);
         options.write('\x1b[?25h\x1b[?1049l');
@@ -107,7 +111,7 @@ export function startLiveView(options: LiveViewOptions): LiveView {
   // Plain mode.
   const pending: TimelineEntry[] = [];
   const off = feed.timeline.onEntry((e) => {
-    if (options.verbose === true || e.level !== 'detail') pending.push(e);
+    if (verbose || e.level !== 'detail') pending.push(e);
   });
   const flush = (all: boolean): void => {
     const cutoff = all ? Number.POSITIVE_INFINITY : Date.now() - HOLD_BACK_MS;
@@ -131,6 +135,7 @@ export function startLiveView(options: LiveViewOptions): LiveView {
       failovers.push(f);
     },
     setSelected: (id) => (selected = id),
+    setVerbose: (v) => (verbose = v),
     note(t) {
       flush(true);
       options.write(`${t}\n`);
@@ -139,6 +144,7 @@ export function startLiveView(options: LiveViewOptions): LiveView {
       return snapshot;
     },
     async stop() {
+      if (stopped) return;
       stopped = true;
       clearInterval(timer);
       clearInterval(snapTimer);

@@ -49,6 +49,7 @@ const snapshot: LabSnapshot = {
       consul: { process: 'running', member: 'alive', partitioned: false },
       status: null,
       statusError: 'exited',
+      sessionLive: false,
     },
     {
       instanceId: 'i-b',
@@ -67,8 +68,10 @@ const snapshot: LabSnapshot = {
         ready: true,
         readyReasons: [],
         draining: false,
+        session: 's-b',
         groups: [{ name: 'vpc', state: 'leader.serving', leader: true, role: 'primary' }],
       },
+      sessionLive: true,
     },
   ],
 };

@@ -1,14 +1,14 @@
 /**
- * Finds the built nat-agent bundle (`apps/nat-agent/dist/nat-agent.js`, one self-contained file) and
- * copies it into the lab's directory, so the lab keeps running the same program even while a
+ * Finds the built nat-agent bundle (`apps/nat-agent/dist/nat-agent.js`) and copies it (with any chunk
+ * files next to it) into the lab's directory, so the lab keeps running the same program even while a
  * rebuild (another terminal, another package's tests) replaces the original.
  *
  * Lookup order: `NAT_HA_LAB_AGENT_BUNDLE` (or `--agent-bundle`); `@nat-ha/nat-agent` resolved as a
  * dependency of this package; the workspace layout relative to this file.
  */
-import { copyFile, readFile, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabError } from '../errors';
 import { sleep } from '../util/wait';
@@ -66,10 +66,16 @@ export async function prepareAgentBundle(options: PrepareBundleOptions): Promise
   for (;;) {
     for (const path of candidates) {
       if (!(await usable(path))) continue;
-      const copy = join(options.dir, 'nat-agent.js');
-      await copyFile(path, copy);
-      await copyFile(`${path}.map`, `${copy}.map`).catch(() => undefined);
-      return copy;
+      // The bundle may import chunks next to it (code-split dependencies): copy the directory's files.
+      const target = join(options.dir, 'nat-agent');
+      await mkdir(target, { recursive: true });
+      const from = dirname(path);
+      for (const entry of await readdir(from, { withFileTypes: true })) {
+        if (entry.isFile() && /\.(m?js|map|json)$/.test(entry.name)) {
+          await copyFile(join(from, entry.name), join(target, entry.name));
+        }
+      }
+      return join(target, basename(path));
     }
     if (Date.now() > deadline) {
       throw new LabError(
