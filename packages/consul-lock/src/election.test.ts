@@ -158,6 +158,33 @@ describe('createLeaderElection: contention', () => {
     ]);
   });
 
+  it('with lockRetryMs, retries on api/lock.go’s fixed grid after a lock-delay refusal (§5.3 DefaultLockRetryTime)', async () => {
+    const h = harness();
+    // Both on the fixed grid, as two api/lock.go clients would be (the invalidated holder contends again too).
+    const a = h.make({ lockRetryMs: 5_000 });
+    await h.clock.advance(1);
+    const b = h.make({ lockRetryMs: 5_000 });
+    await h.clock.advance(100);
+    const t0 = h.clock.now();
+    h.fake.invalidate(a.token()!.session);
+    await h.clock.advance(4_900);
+    // The lock-delay (1.5 s) ended long ago, but the fixed grid has not come round yet.
+    expect(b.isLeader()).toBe(false);
+    await h.clock.advance(200);
+    expect(b.isLeader()).toBe(true);
+    const bSession = [...h.fake.sessions.keys()].find((s) => s !== a.token()?.session)!;
+    const attempts = h.fake.calls.filter((c) => c.op === 'kv.acquire' && c.session === bSession);
+    expect(attempts.map((c) => [c.start - t0, c.result])).toEqual([
+      [0, false],
+      [5_000, true],
+    ]);
+  });
+
+  it('rejects a non-positive lockRetryMs, naming the option', () => {
+    const h = harness();
+    expect(() => h.make({ lockRetryMs: 0 })).toThrow(/lockRetryMs/);
+  });
+
   it('times the retry with the holder’s own lock-delay, read from its session (§2.1 LockDelay)', async () => {
     const h = harness();
     const slow = createSession({ consul: h.fake, clock: h.clock, lockDelayMs: 4_000 });

@@ -93,6 +93,13 @@ export interface LeaderElectionOptions {
   /** Rate limit of the follow loop (§4.3 rule 3). Default burst 5, one token per 250 ms. */
   watchBurst?: number;
   watchRefillMs?: number;
+  /**
+   * Fixed wait after an acquire refused by lock-delay, ms, the way HashiCorp's `api/lock.go` waits
+   * `DefaultLockRetryTime` (5 000, §5.3). Unset (the default, and the recommendation) retries at the
+   * moment the lock-delay can have expired instead. It exists to reproduce Consul's defaults, e.g.
+   * for a baseline measurement.
+   */
+  lockRetryMs?: number;
   /** Backoff after retryable errors, ms. Default 100 … 2 000. */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -170,6 +177,7 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
   readonly #waitMs: number;
   readonly #requestTimeoutMs: number;
   readonly #retryBaseMs: number;
+  readonly #lockRetryMs: number | undefined;
   readonly #retryMaxMs: number;
   readonly #random: (() => number) | undefined;
   readonly #bucket: TokenBucket;
@@ -242,6 +250,8 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
       1,
     );
     this.#retryBaseMs = requireMs('retryBaseMs', options.retryBaseMs ?? TIMING_DEFAULTS.retryBaseMs, 1);
+    this.#lockRetryMs =
+      options.lockRetryMs == null ? undefined : requireMs('lockRetryMs', options.lockRetryMs, 1);
     this.#retryMaxMs = requireMs(
       'retryMaxMs',
       options.retryMaxMs ?? TIMING_DEFAULTS.retryMaxMs,
@@ -687,7 +697,10 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
         // or lock-delay is running on the key (§2.8): the key stays free and acquires fail until it ends.
         const lockDelayMs = this.#lockDelayOf(holder);
         const now = this.#clock.now();
-        if (freedAt != null && refusals === 0 && freedAt + lockDelayMs + LOCK_DELAY_MARGIN_MS > now) {
+        if (this.#lockRetryMs != null) {
+          // api/lock.go's fixed grid (§5.3): assume lock-delay and wait a whole retry period.
+          retryAt = now + this.#lockRetryMs;
+        } else if (freedAt != null && refusals === 0 && freedAt + lockDelayMs + LOCK_DELAY_MARGIN_MS > now) {
           // We saw the release: the invalidation happened before `freedAt`, so the delay ends by freedAt + L.
           retryAt = freedAt + lockDelayMs + LOCK_DELAY_MARGIN_MS;
         } else if (freedAt == null && refusals === 0) {
