@@ -84,7 +84,10 @@ function resolveTarget(lab: Lab, fault: ScheduledFault): string | null {
   const leader = lab.holder(group)?.instanceId ?? null;
   const ids = lab.topology.instances.map((i) => i.instanceId);
   if (fault.target === 'leader' && leader != null) return leader;
-  const followers = ids.filter((id) => id !== leader);
+  // Prefer followers whose agent runs: a fault on an already dead agent tests nothing.
+  const others = ids.filter((id) => id !== leader);
+  const alive = others.filter((id) => lab.agent(id).state === 'running');
+  const followers = alive.length > 0 ? alive : others;
   return followers[fault.pick % followers.length] ?? ids[fault.pick % ids.length] ?? null;
 }
 
@@ -228,7 +231,13 @@ export async function runOne(
   let convergedAt: number | null = null;
   let snap;
   try {
-    snap = await lab.waitSteady({ timeoutMs: boundMs, ...(signal == null ? {} : { signal }) });
+    // Invariant 2 is about the groups: followers may still be rising (they are restored before the
+    // next run, with a longer wait).
+    snap = await lab.waitSteady({
+      timeoutMs: boundMs,
+      scope: 'groups',
+      ...(signal == null ? {} : { signal }),
+    });
     convergedAt = snap.at;
   } catch (error) {
     if (LabError.isInstance(error) && error.code === 'ABORTED') throw error;

@@ -97,11 +97,15 @@ export interface Lab {
   startAgent(instanceId: string): void;
   /** Everything the lab sees now. */
   observe(signal?: AbortSignal): Promise<LabSnapshot>;
-  /** Every group has a healthy leader with all its routes, every running agent is healthy. */
+  /**
+   * Waits until every group has one leader, healthy and serving, with every route on its ENI and no
+   * other agent believing it leads (`scope: 'groups'`, the convergence invariant) — and, with
+   * `scope: 'all'` (the default), every agent also running and healthy (a lab ready for a fault).
+   */
   waitSteady(options: {
     timeoutMs: number;
     signal?: AbortSignal;
-    requireAll?: boolean;
+    scope?: 'all' | 'groups';
   }): Promise<LabSnapshot>;
   close(): Promise<void>;
 }
@@ -557,7 +561,7 @@ function assembleLab(p: Parts): Lab {
     holder,
     startAgent,
     observe,
-    async waitSteady({ timeoutMs, signal, requireAll = true }) {
+    async waitSteady({ timeoutMs, signal, scope = 'all' }) {
       let last: LabSnapshot | undefined;
       try {
         return await waitUntil(
@@ -580,20 +584,26 @@ function assembleLab(p: Parts): Lab {
             const snap = await observe(signal);
             last = snap;
             if (!snap.groups.every((g) => g.converged)) return undefined;
-            const running = snap.agents.filter((a) => a.process === 'running');
-            if (requireAll && running.length !== snap.agents.length) return undefined;
-            if (!running.every(isAgentHealthy)) return undefined;
-            // The holder must be a live, healthy agent (not a paused or dead one whose session lingers).
+            if (scope === 'all' && !snap.agents.every(isAgentHealthy)) return undefined;
+            // The holder must be a live, healthy agent (not a paused or dead one whose session
+            // lingers), serving, and the only one that believes it leads.
             for (const g of snap.groups) {
               const h = snap.agents.find((a) => a.instanceId === g.holder?.instanceId);
               if (h == null || !isAgentHealthy(h) || !isServing(g, snap.agents)) return undefined;
+              const claimants = snap.agents.filter(
+                (a) => a.status?.groups.some((x) => x.name === g.name && x.leader) === true,
+              );
+              if (claimants.length !== 1) return undefined;
             }
             return snap;
           },
           {
             timeoutMs,
             intervalMs: 200,
-            what: 'a steady lab (a healthy leader per group, all routes on it)',
+            what:
+              scope === 'all'
+                ? 'a steady lab (every agent healthy, a serving leader per group, all routes on it)'
+                : 'every group converged (one healthy serving leader, all routes on it)',
             rethrow: (e) => LabError.isInstance(e) && e.code === 'AGENT_START_FAILED',
             ...(signal == null ? {} : { signal }),
           },

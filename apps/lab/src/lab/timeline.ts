@@ -10,7 +10,7 @@ import type { TaggedLogLine } from '../process/agent-process';
 import type { LabEvent } from './lab-events';
 
 export type TimelineSource = 'lab' | 'agent' | 'consul' | 'ec2';
-export type TimelineLevel = 'fault' | 'heal' | 'result' | 'info' | 'warn' | 'detail';
+export type TimelineLevel = 'fault' | 'heal' | 'result' | 'info' | 'warn' | 'detail' | 'note';
 
 export interface TimelineEntry {
   at: number;

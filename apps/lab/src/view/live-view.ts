@@ -94,7 +94,7 @@ export function startLiveView(options: LiveViewOptions): LiveView {
       note(t) {
         // Multi-line results go into the timeline, where there is room for them.
         for (const line of t.split('\n'))
-          feed.timeline.add({ at: Date.now(), source: 'lab', level: 'result', text: line });
+          feed.timeline.add({ at: Date.now(), source: 'lab', level: 'note', text: line });
       },
       get snapshot() {
         return snapshot;

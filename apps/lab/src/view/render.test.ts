@@ -178,6 +178,15 @@ describe('renderScreen (TTY mode)', () => {
     expect(text).not.toContain('event 0\n');
   });
 
+  it('wraps the keys line at its separators instead of cutting it', () => {
+    const keys =
+      'keys: k kill -9 · t SIGTERM · h path down/up · p partition/heal · z pause/continue · q quit';
+    const text = renderScreen({ ...model, keys }, { width: 60, height: 40, color: false });
+    expect(text).toContain('keys: k kill -9 · t SIGTERM · h path down/up');
+    expect(text).toContain('q quit');
+    for (const line of text.split('\n').slice(-2)) expect(line.endsWith('…')).toBe(false);
+  });
+
   it('colours only when asked', () => {
     expect(renderScreen(model, { width: 100, height: 40, color: false })).not.toContain('\x1b[');
     expect(renderScreen(model, { width: 100, height: 40, color: true })).toContain('\x1b[31m');

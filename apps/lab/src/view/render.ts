@@ -87,6 +87,7 @@ const LEVEL_STYLE: Record<TimelineLevel, keyof typeof ANSI | null> = {
   info: null,
   warn: 'yellow',
   detail: 'dim',
+  note: 'bold',
 };
 
 const LEVEL_MARK: Record<TimelineLevel, string> = {
@@ -96,6 +97,7 @@ const LEVEL_MARK: Record<TimelineLevel, string> = {
   info: '·',
   warn: '!',
   detail: ' ',
+  note: ' ',
 };
 
 /** One plain line per timeline entry: `mm:ss.mmm  +Δs  source  text`. */
@@ -108,6 +110,22 @@ function fit(text: string, width: number): string {
   // Width is counted in code points: good enough for the box-free layout used here.
   const chars = [...text];
   return chars.length <= width ? text : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
+}
+
+/** Splits at ' · ' separators (the keys line) so each line fits the width. */
+function wrap(text: string, width: number): string[] {
+  const parts = text.split(' · ');
+  const out: string[] = [];
+  let line = '';
+  for (const p of parts) {
+    const next = line === '' ? p : `${line} · ${p}`;
+    if ([...next].length > width && line !== '') {
+      out.push(line);
+      line = p;
+    } else line = next;
+  }
+  if (line !== '') out.push(line);
+  return out.map((l) => fit(l, width));
 }
 
 function pad(text: string, width: number): string {
@@ -203,17 +221,18 @@ export function renderScreen(model: ViewModel, options: RenderOptions): string {
   push();
   push(`TIMELINE${' '.repeat(Math.max(1, w - 40))}since last fault`, 'bold');
   const shown = model.timeline.filter((e) => model.verbose === true || e.level !== 'detail');
-  const footer = model.keys == null ? 0 : 2;
+  const keyLines = model.keys == null ? [] : wrap(model.keys, w);
+  const footer = keyLines.length === 0 ? 0 : keyLines.length + 1;
   const room = Math.max(3, options.height - lines.length - footer - 1);
   for (const e of shown.slice(-room)) {
     const style = LEVEL_STYLE[e.level];
     const line = fit(renderLine(e, model.startedAt, model.timeline), w);
     lines.push(style == null ? line : paint(style, line));
   }
-  if (model.keys != null) {
-    while (lines.length < options.height - 2) lines.push('');
+  if (keyLines.length > 0) {
+    while (lines.length < options.height - footer) lines.push('');
     push();
-    push(model.keys, 'dim');
+    for (const k of keyLines) push(k, 'dim');
   }
   return lines.join('\n');
 }
