@@ -144,4 +144,32 @@ describe('invariant 1: route writes only under a confirmed lease', () => {
     expect(r.violations).toHaveLength(1);
     expect(r.violations[0]?.message).toMatch(/AssociateAddress eip:eipalloc-1 → eni-b by i-b/);
   });
+
+  it('checks the other side of the window: no acquire before the lock-delay ended, and L > F + W', () => {
+    const consul = createConsulJournal();
+    consul.acquire(1_000, KEY, 'i-a');
+    consul.invalidate(5_000, KEY, 'i-a', 1_500);
+    consul.acquire(6_200, KEY, 'i-b'); // 300 ms too early
+    const early = check(consul, createEc2Journal());
+    expect(early.checked).toBe(1);
+    expect(early.violations.map((v) => v.message)).toEqual([
+      'i-b acquired nat-ha/groups/vpc/leader at 6200, 300 ms before the lock-delay set when i-a lost it ended',
+    ]);
+
+    const short = createConsulJournal();
+    short.acquire(1_000, KEY, 'i-a');
+    short.invalidate(5_000, KEY, 'i-a', 1_000); // L = 1 s < F + W = 1.3 s
+    short.acquire(6_000, KEY, 'i-b');
+    expect(check(short, createEc2Journal()).violations[0]?.message).toMatch(
+      /lock-delay of 1000 ms, not longer than F \+ W = 1300 ms/,
+    );
+  });
+
+  it('a handover by release needs no lock-delay', () => {
+    const consul = createConsulJournal();
+    consul.acquire(1_000, KEY, 'i-a');
+    consul.release(2_000, KEY, 'i-a');
+    consul.acquire(2_003, KEY, 'i-b');
+    expect(check(consul, createEc2Journal())).toMatchObject({ ok: true, checked: 0 });
+  });
 });

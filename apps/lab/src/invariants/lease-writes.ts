@@ -73,6 +73,50 @@ export function checkLeaseWrites(input: LeaseWritesInput): InvariantResult {
         successor != null ? `; SPLIT BRAIN: ${name(successor.node)} had acquired at ${successor.from}` : '';
       violations.push({ at: time, message: `${what}: ${why}${split}` });
     }
+    checked += checkLockDelay(input, group.key, holders, name, violations);
   }
   return result('lease-writes', checked, violations);
+}
+
+/**
+ * The other half of the window: after an involuntary loss, no successor may acquire before the
+ * lock-delay Consul set (spec §2.8), and that delay must outlast the old holder's F + W, or the
+ * window above would not protect anyone. Returns how many hand-overs it checked.
+ */
+function checkLockDelay(
+  input: LeaseWritesInput,
+  key: string,
+  holders: readonly LockHolderInterval[],
+  name: (id: string) => string,
+  violations: Violation[],
+): number {
+  let checked = 0;
+  for (let i = 0; i < holders.length - 1; i++) {
+    const h = holders[i] as LockHolderInterval;
+    const next = holders[i + 1] as LockHolderInterval;
+    if (h.to == null || h.endedBy === 'kv-release' || h.toIndex == null) continue;
+    if (input.window != null && (next.from < input.window.from || next.from > input.window.to)) continue;
+    const end = input.consulJournal.find(
+      (e) =>
+        e.index === h.toIndex &&
+        e.key === key &&
+        (e.op === 'lock-released-by-invalidation' || e.op === 'key-deleted-by-invalidation'),
+    );
+    if (end?.lockDelayUntil == null) continue;
+    checked++;
+    if (next.from < end.lockDelayUntil) {
+      violations.push({
+        at: next.from,
+        message: `${name(next.node)} acquired ${key} at ${next.from}, ${end.lockDelayUntil - next.from} ms before the lock-delay set when ${name(h.node)} lost it ended`,
+      });
+    }
+    const fenced = h.to + input.timing.fenceAfterMs + input.timing.maxWriteMs;
+    if (fenced >= end.lockDelayUntil) {
+      violations.push({
+        at: h.to,
+        message: `${name(h.node)} lost ${key} with a lock-delay of ${end.lockDelayUntil - h.to} ms, not longer than F + W = ${input.timing.fenceAfterMs + input.timing.maxWriteMs} ms`,
+      });
+    }
+  }
+  return checked;
 }
