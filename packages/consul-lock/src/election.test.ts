@@ -444,6 +444,44 @@ describe('createLeaderElection: withLease', () => {
     expect(release.start).toBeGreaterThanOrEqual(finishedAt);
   });
 
+  it('resign() does not release before a write cut mid-flight could still land at EC2 (sent + maxWriteMs)', async () => {
+    // The lab's fault campaign found it: the lease abort settles the SDK call at once, but EC2 may
+    // apply the request up to maxWriteMs after it was sent, and a release gives successors no lock-delay.
+    const h = harness();
+    const a = h.make();
+    await h.clock.advance(1);
+    void a
+      .withLease(
+        (signal) =>
+          new Promise<void>((_, reject) => {
+            // A well-behaved write: gives up as soon as its signal aborts.
+            signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+          }),
+      )
+      .catch(() => undefined);
+    await h.clock.advance(10);
+    const t0 = h.clock.now();
+    const resigned = a.resign();
+    await h.clock.advance(2_000);
+    await resigned;
+    const release = h.fake.calls.find((c) => c.op === 'kv.release')!;
+    expect(release.start - t0).toBe(800);
+  });
+
+  it('resign() releases at once when no guarded work was in flight (graceful stays one round trip)', async () => {
+    const h = harness();
+    const a = h.make();
+    await h.clock.advance(1);
+    await a.withLease(async () => undefined);
+    await h.clock.advance(10);
+    const t0 = h.clock.now();
+    const resigned = a.resign();
+    await h.clock.advance(100);
+    await resigned;
+    const release = h.fake.calls.find((c) => c.op === 'kv.release')!;
+    expect(release.start - t0).toBe(0);
+  });
+
   it('resign() waits at most maxWriteMs for guarded work that never settles', async () => {
     const h = harness();
     const a = h.make();

@@ -184,6 +184,8 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
   readonly #stop = new AbortController();
   readonly #queues = new Set<EventQueue<ElectionEvent>>();
   readonly #leases = new Set<Promise<unknown>>();
+  /** When a lease was last cut while its guarded work was still running (clock ms). */
+  #lastGuardedAbortAt: number | undefined;
   /** Lock-delay of sessions seen holding the key (session id → ms), learnt from `session/info`. */
   readonly #holderLockDelay = new Map<string, number>();
   #term: Term | undefined;
@@ -322,6 +324,14 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
     const token = await this.#confirmTerm(term, signal);
     if (term.ended) throw this.#notLeader();
     const lease = linkSignals(term.controller.signal, signal);
+    // An EC2 request aborted client-side can still be applied by EC2 up to maxWriteMs after it was
+    // sent (docs/safety.md, assumption 3). Remember when work was cut mid-flight so a later release
+    // waits that out.
+    let running = true;
+    const onCut = (): void => {
+      if (running) this.#lastGuardedAbortAt = Math.max(this.#lastGuardedAbortAt ?? 0, this.#clock.now());
+    };
+    lease.signal.addEventListener('abort', onCut, { once: true });
     const run = (async () => {
       try {
         return await fn(lease.signal, token);
@@ -337,6 +347,8 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
         }
         throw err;
       } finally {
+        running = false;
+        lease.signal.removeEventListener('abort', onCut);
         lease.dispose();
       }
     })();
@@ -821,6 +833,20 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
       let failure: ConsulLockError | undefined;
       const held = this.#mayHold;
       if (held != null) {
+        // A release lets successors in with no lock-delay, so it must not come before EC2 can have
+        // applied (or dropped) a write that was cut mid-flight: every such write was sent no later
+        // than the cut, and each is bounded by maxWriteMs. Nothing was in flight → no wait.
+        const quietAt =
+          this.#lastGuardedAbortAt == null ? undefined : this.#lastGuardedAbortAt + this.timing.maxWriteMs;
+        if (quietAt != null && quietAt > this.#clock.now()) {
+          this.#logger.info(
+            { event: 'release_deferred', key: this.key, waitMs: quietAt - this.#clock.now() },
+            'waiting out cut guarded writes before releasing',
+          );
+          // If the caller aborts the wait, the release below is aborted with the same signal, and the
+          // key is then freed only by session invalidation, under lock-delay.
+          await this.#clock.sleep(quietAt - this.#clock.now(), signal).catch(() => undefined);
+        }
         failure = await this.#release(held, signal);
       }
       if (this.#ownsSession) {
