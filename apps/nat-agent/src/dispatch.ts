@@ -1,6 +1,10 @@
 import { COMMAND_HELP, HELP, parseCli, VERSION } from './cli';
+import { createLibraryWiring } from './adapters/library-wiring';
 import { checkConfig } from './commands/check-config';
 import type { CommandContext } from './commands/command-context';
+import { planCommand } from './commands/plan';
+import { runCommand } from './commands/run';
+import { statusCommand } from './commands/status';
 
 /** Dispatches argv to a command; resolves with the process exit code. */
 export async function main(argv: readonly string[], ctx: CommandContext): Promise<number> {
@@ -21,11 +25,12 @@ export async function main(argv: readonly string[], ctx: CommandContext): Promis
       switch (parsed.command) {
         case 'check-config':
           return checkConfig(parsed, ctx);
-        default:
-          ctx.io.stderr(
-            `nat-agent: '${parsed.command}' needs the library adapters, which are not wired in yet\n`,
-          );
-          return 1;
+        case 'run':
+          return runCommand(parsed, ctx, { wiring: createLibraryWiring, process });
+        case 'status':
+          return statusCommand(parsed, ctx, { wiring: createLibraryWiring });
+        case 'plan':
+          return planCommand(parsed, ctx, { wiring: createLibraryWiring });
       }
   }
 }

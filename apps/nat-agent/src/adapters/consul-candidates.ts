@@ -1,4 +1,4 @@
-import { watchBlocking, type ConsulClient } from '@nat-ha/consul-lock';
+import { createTokenBucket, watchBlocking, type ConsulClient } from '@nat-ha/consul-lock';
 import { describeError } from '../errors';
 import type { Candidate, CandidateSource, Clock, Logger, Metrics, Role } from '../ports';
 import { META_AZ, META_GROUP_PREFIX, META_INSTANCE } from './consul-presence';
@@ -61,6 +61,10 @@ export function createConsulCandidates(options: {
         clock: options.clock,
         signal: options.signal,
         waitMs,
+        // The §4.3 rate limit, but lively: a leader deciding whether to resign needs a view that is
+        // at most a few hundred ms old, and start-up churn (checks turning passing) must not push it
+        // to the default one answer per second.
+        bucket: createTokenBucket({ capacity: 5, refillIntervalMs: 250, clock: options.clock }),
         onError: (error) => {
           options.metrics.consulError('candidates', error.code);
           options.logger.event('warn', 'consul_error', {

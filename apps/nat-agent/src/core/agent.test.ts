@@ -291,7 +291,8 @@ describe('agent drain', () => {
     const t = await leading();
     t.candidates.set([candidate('i-other', { 'az-a': 'primary' })]);
     t.interruptions.emit({ kind: 'lifecycle', targetState: 'Terminated' });
-    await t.clock.advance(1);
+    // Fractional, as on the monotonic production clock (AbortSignal.timeout rejects fractions).
+    await t.clock.advance(1.25);
     expect(t.agent.isDraining()).toBe(true);
     t.election().setHolder({ holder: 'other', session: 'succ' });
     await t.clock.advance(600);

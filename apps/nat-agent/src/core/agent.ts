@@ -315,7 +315,7 @@ export function createAgent(options: AgentOptions): Agent {
         metrics.pathHealth(snap.level);
         const last = snap.rounds.at(-1);
         logger.event(snap.level === 'healthy' ? 'info' : 'warn', 'health_changed', {
-          level: snap.level,
+          health: snap.level,
           ...(last === undefined ? {} : { failures: last.failures }),
         });
         broadcast(() => ({ type: 'facts', facts: { health: snap.level } }));
@@ -364,10 +364,18 @@ export function createAgent(options: AgentOptions): Agent {
     if (routes === undefined) return true;
     while (clock.now() < deadline) {
       try {
-        const seen = await routes.observe(AbortSignal.timeout(Math.max(1, deadline - clock.now())));
+        // AbortSignal.timeout wants whole milliseconds; the monotonic clock has fractions.
+        const seen = await routes.observe(
+          AbortSignal.timeout(Math.max(1, Math.ceil(deadline - clock.now()))),
+        );
         if (seen.routes.every((r) => r.target !== identity.networkInterfaceId)) return true;
-      } catch {
+        logger.event('debug', 'drain_successor', {
+          group,
+          routesStillHere: seen.routes.filter((r) => r.target === identity.networkInterfaceId).length,
+        });
+      } catch (error) {
         // A failed read is not evidence either way; try again until the deadline.
+        logger.event('debug', 'drain_successor', { group, routesUnreadable: describeError(error) });
       }
       await clock.sleep(ROUTE_POLL_MS);
     }

@@ -578,13 +578,25 @@ describe('group state machine: drain and stop', () => {
     expect(r.last).toContainEqual({ type: 'resign', reason: 'drain', term: 1 });
   });
 
-  it('deposed during the drain counts as released', () => {
+  it('the release seen as a deposition during the drain counts as the resignation, once', () => {
     const r = run(
-      [...toServing, { type: 'drain' }, { type: 'deposed', reason: 'x' }],
+      [...toServing, { type: 'drain' }, { type: 'deposed', reason: 'resigned' }],
       {},
       { ...healthy, healthyCandidate: true },
     );
     expect(r.label).toBe('draining.released');
+    expect(notices(r.last)).toEqual(['resigned']);
+    expect(r.last).toContainEqual({ type: 'failover', reason: 'drain' });
+    expect(reduceGroup(r.state, { type: 'resigned', term: 1 }, base).effects).toEqual([]);
+  });
+
+  it('deposed while moving routes to the fallback during the drain is a real deposition', () => {
+    const r = run([...toServing, { type: 'drain' }, { type: 'deposed', reason: 'session invalidated' }], {
+      fallback: true,
+    });
+    expect(r.label).toBe('draining.released');
+    expect(notices(r.last)).toEqual(['deposed']);
+    expect(r.last).toContainEqual({ type: 'abort-work' });
   });
 
   it('a second drain is ignored', () => {

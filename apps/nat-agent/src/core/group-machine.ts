@@ -352,7 +352,14 @@ function onDeposed(x: Step, reason: string): void {
   if (phase.kind === 'draining' && phase.step !== 'released') {
     x.abortWork();
     x.set({ phase: { kind: 'draining', step: 'released' } });
-    x.notice('deposed', { reason }, 'warn');
+    if (phase.step === 'resigning') {
+      // Our own release, seen by the key watch before resign() returned.
+      x.notice('resigned', { reason: 'drain' });
+      x.emit({ type: 'failover', reason: 'drain' });
+    } else {
+      x.notice('deposed', { reason }, 'warn');
+      x.emit({ type: 'failover', reason: 'deposed' });
+    }
   }
 }
 

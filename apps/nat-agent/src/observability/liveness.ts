@@ -1,5 +1,5 @@
 /**
- * Whether this process's event loop is responsive: a 500 ms heartbeat timer that must not fall
+ * Whether this process's event loop is responsive: a 1 s heartbeat timer that must not fall
  * behind by more than `maxStallMs`. `/health/live` (the check the Consul session is tied to) turns
  * 503 when it does, so an agent stuck in a hot loop loses its session instead of holding a lock it
  * cannot act on. A loop blocked outright cannot answer at all, and Consul's check timeout covers that.
@@ -9,7 +9,8 @@ export interface LivenessMonitor {
   stop(): void;
 }
 
-const BEAT_MS = 500;
+// One wake-up a second: cheap, and a stall of maxStallMs (2 s) still shows within one Consul check.
+const BEAT_MS = 1_000;
 
 export function createLivenessMonitor(
   options: { maxStallMs?: number; now?: () => number } = {},

@@ -27,7 +27,7 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger & { flush()
   );
   return {
     event(level, name, fields = {}) {
-      log[level]({ event: name, ...fields });
+      log[level]({ ...renameReserved(fields), event: name });
     },
     raw(level, fields, message) {
       if (message === undefined) log[level](fields);
@@ -37,4 +37,14 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger & { flush()
       log.flush();
     },
   };
+}
+
+/** Keys pino writes itself: a field of the same name would overwrite them (e.g. `level`). */
+const RESERVED = new Set(['level', 'time', 'event', 'service', 'pid', 'hostname', 'msg']);
+
+function renameReserved(fields: Record<string, unknown>): Record<string, unknown> {
+  if (!Object.keys(fields).some((k) => RESERVED.has(k))) return fields;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) out[RESERVED.has(k) ? `${k}_` : k] = v;
+  return out;
 }

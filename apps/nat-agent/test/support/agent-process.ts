@@ -26,6 +26,8 @@ export interface AgentProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(signal?: NodeJS.Signals): void;
   events(): string[];
+  /** Everything written to stdout, unparsed (for commands that print JSON documents). */
+  rawStdout(): string;
 }
 
 /** Environment every agent child gets: the test hygiene variables of the parent, minus the ones
@@ -45,8 +47,11 @@ export function spawnAgent(options: {
   env: Record<string, string>;
   args?: string[];
   command?: string;
+  /** Node's own flags (e.g. `--cpu-prof`), before the bundle. */
+  nodeArgs?: string[];
 }): AgentProcess {
-  const child = spawn(process.execPath, [BUNDLE, options.command ?? 'run', ...(options.args ?? [])], {
+  const argv = [...(options.nodeArgs ?? []), BUNDLE, options.command ?? 'run', ...(options.args ?? [])];
+  const child = spawn(process.execPath, argv, {
     env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -54,7 +59,9 @@ export function spawnAgent(options: {
   const text: string[] = [];
   const waiters = new Set<() => void>();
   let buffer = '';
+  let raw = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    raw += chunk;
     buffer += chunk;
     const lines = buffer.split('\n');
     buffer = lines.pop() ?? '';
@@ -88,6 +95,7 @@ export function spawnAgent(options: {
     text,
     exited,
     events: () => logs.map((l) => l.event),
+    rawStdout: () => raw,
     kill(signal = 'SIGTERM') {
       if (!done) child.kill(signal);
     },
