@@ -4,7 +4,7 @@
  * speed beyond generous "eventually" bounds (performance is the lab bench's job).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { lockHolders } from '@nat-ha/testkit';
+import { defaultWorld, lockHolders, type WorldSpec } from '@nat-ha/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnAgent } from './support/agent-process';
 import { baseConfig, MANAGED_TABLES, startCluster, until, type SimCluster } from './support/sim-cluster';
@@ -17,8 +17,16 @@ afterEach(async (ctx) => {
   for (const c of clusters.splice(0)) await c.close();
 });
 
-async function cluster(agents: number, config?: Parameters<typeof startCluster>[0]['config']) {
-  const c = await startCluster({ agents, ...(config === undefined ? {} : { config }) });
+async function cluster(
+  agents: number,
+  config?: Parameters<typeof startCluster>[0]['config'],
+  world?: WorldSpec,
+) {
+  const c = await startCluster({
+    agents,
+    ...(config === undefined ? {} : { config }),
+    ...(world === undefined ? {} : { world }),
+  });
   clusters.push(c);
   return c;
 }
@@ -297,4 +305,93 @@ function statusEnv(c: SimCluster, index: number): Record<string, string> {
       { name: 'vpc', role: 'primary', routeTables: { tags: { 'nat-ha:managed': 'true' } } },
     ]),
   };
+}
+
+describe('fallback and rescue with real agent processes', () => {
+  it('no healthy candidate: the (unhealthy) holder moves routes to the NAT gateway after the hold-down, and back when healthy', async () => {
+    const c = await cluster(
+      1,
+      (base) => ({
+        ...base,
+        groups: [
+          {
+            name: 'vpc',
+            role: 'primary',
+            routeTables: { tags: { 'nat-ha:managed': 'true' } },
+            fallback: { natGatewayId: 'nat-00000000000000100', holdDownMs: 1_000 },
+          },
+        ],
+      }),
+      defaultWorld({ natGateways: true }),
+    );
+    const agent = c.agents[0]!;
+    await c.routesAt(agent.eni);
+    await agent.target.down();
+    await agent.process.waitFor('fallback_pending');
+    const engaged = await agent.process.waitFor('fallback_engaged');
+    expect(engaged.level).toBe('warn');
+    await until(
+      () => MANAGED_TABLES.every((t) => c.routeOf(t) === 'nat-00000000000000100'),
+      'routes on the NAT gateway',
+    );
+    const url = String((await agent.process.waitFor('http_listening')).url);
+    expect(await (await fetch(`${url}/metrics`)).text()).toContain('nat_ha_fallback_active{group="vpc"} 1');
+    await agent.target.up();
+    await agent.process.waitFor('fallback_disengaged');
+    await c.routesAt(agent.eni);
+    expect(await (await fetch(`${url}/metrics`)).text()).toContain('nat_ha_fallback_active{group="vpc"} 0');
+  }, 60_000);
+
+  it('rescue: another AZ takes an orphaned group after rescueAfterMs and hands it back to the recovered primary', async () => {
+    const RTB = 'rtb-00000000000000100'; // us-east-1a's private table
+    const group = {
+      name: 'az-a',
+      routeTables: { azPrivate: 'us-east-1a' },
+      rescueAfterMs: 1_500,
+      handBackAfterMs: 2_000,
+    };
+    const c = await cluster(2, (base) => ({ ...base, groups: [group] }));
+    const [primary, rescue] = c.agents as [(typeof c.agents)[0], (typeof c.agents)[0]];
+    const lastState = (a: typeof primary) =>
+      a.process.logs.filter((l) => l.event === 'state_changed').at(-1)?.to;
+    // (If the primary starts slowly, the rescue covers for it first and hands back: either way, wait.)
+    await until(
+      () => lastState(primary) === 'leader.serving' && lastState(rescue) === 'follower.rescue-waiting',
+      'primary leads az-a, rescue waits',
+      30_000,
+    );
+    expect(c.routeOf(RTB)).toBe(primary.eni);
+    const killedAt = Date.now();
+    primary.process.kill('SIGKILL');
+    await until(() => c.routeOf(RTB) === rescue.eni, 'rescue took az-a', 30_000);
+    const contending = rescue.process.logs
+      .filter((l) => l.event === 'contending' && l.time >= killedAt)
+      .at(0)!;
+    const free = c.sim.consul
+      .journal()
+      .find(
+        (e) =>
+          e.op === 'lock-released-by-invalidation' &&
+          e.key === 'nat-ha/groups/az-a/leader' &&
+          e.time >= killedAt,
+      )!;
+    // It waited for the group to be leaderless for rescueAfterMs before contending.
+    expect(contending.time - free.time).toBeGreaterThanOrEqual(1_400);
+
+    // The primary comes back (a new process on the same instance): the rescue hands back.
+    const back = c.spawn(0, { config: { ...baseConfig(primary.target.port), groups: [group] } });
+    await rescue.process.waitFor('hand_back_armed', (l) => l.time >= killedAt, 30_000);
+    const resigned = await rescue.process.waitFor('resigned', (l) => l.time >= killedAt, 30_000);
+    expect(resigned.reason).toBe('hand_back');
+    await until(() => c.routeOf(RTB) === primary.eni, 'primary owns az-a again', 30_000);
+    await back.waitFor('routes_claimed');
+    noOverlapOn(c, 'nat-ha/groups/az-a/leader');
+  }, 90_000);
+});
+
+function noOverlapOn(c: SimCluster, key: string): void {
+  const intervals = lockHolders(c.sim.consul.journal(), key);
+  for (let i = 1; i < intervals.length; i++) {
+    expect(intervals[i - 1]!.toIndex as number).toBeLessThanOrEqual(intervals[i]!.fromIndex);
+  }
 }

@@ -105,12 +105,16 @@ export async function runCommand(
         port: config.http.port,
         sources: {
           live: () => liveness.state(),
-          health: () =>
-            agent?.reportedHealth() ?? {
-              status: 'unhealthy',
-              httpStatus: 503,
-              reasons: ['agent starting'],
-            },
+          health: () => {
+            if (agent === undefined || connected === undefined)
+              return { status: 'unhealthy', httpStatus: 503, reasons: ['agent starting'] };
+            const h = connected.health.snapshot();
+            // The evidence with the verdict: what an operator curling /health wants to see.
+            return {
+              ...agent.reportedHealth(),
+              detail: { path: h.level, since: h.since, lastRound: h.rounds.at(-1) ?? null },
+            };
+          },
           status: () => agent?.status() ?? { starting: true, instance: identity },
           metrics: () => metrics.render(),
         },

@@ -144,6 +144,16 @@ describe('group state machine: followers', () => {
     expect(r.label).toBe('follower.rescue-waiting');
   });
 
+  it('a ready rescue keeps contending when the key watch shows its own acquire before `elected`', () => {
+    const r = run(
+      [{ type: 'start' }, { type: 'timer', name: 'rescue' }, { type: 'facts', facts: { holder: 'self' } }],
+      { role: 'rescue' },
+      { ...healthy, holder: 'none' },
+    );
+    expect(types(r.last)).toEqual([]);
+    expect(r.label).toBe('follower.contending');
+  });
+
   it('a ready rescue withdraws when another agent takes the lock first', () => {
     const r = run(
       [{ type: 'start' }, { type: 'timer', name: 'rescue' }, { type: 'facts', facts: { holder: 'other' } }],

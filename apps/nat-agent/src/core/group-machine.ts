@@ -579,7 +579,9 @@ function settleFollower(x: Step): void {
       if (!x.st.rescueReady) x.ensureTimer('rescue', s.rescueAfterMs);
     } else {
       x.clearTimer('rescue');
-      x.set({ rescueReady: false });
+      // Only another holder ends a rescue's turn. `self` is our own acquire, seen by the key watch
+      // just before `elected`; `unknown` is Consul not answering.
+      if (f.holder === 'other') x.set({ rescueReady: false });
     }
   }
   const allowedByRole = s.role === 'primary' || x.st.rescueReady;

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSim, type Sim } from '@nat-ha/testkit';
+import { startSim, type Sim, type WorldSpec } from '@nat-ha/testkit';
 import { stringify } from 'yaml';
 import { spawnAgent, type AgentProcess } from './agent-process';
 import { startHealthTarget, type HealthTarget } from './health-target';
@@ -35,6 +35,8 @@ export interface SimCluster {
   believesCandidate(agent: ClusterAgent, timeoutMs?: number): Promise<void>;
   /** The last log lines of every agent process, for failure messages. */
   dump(): string;
+  /** Where a table's default route points now (ENI or NAT gateway id). */
+  routeOf(routeTableId: string): string | undefined;
   /** Writes a config file and spawns an extra process for instance `index` (e.g. `check-config`). */
   spawn(
     index: number,
@@ -77,8 +79,9 @@ export async function startCluster(options: {
   config?: (base: Record<string, unknown>, index: number) => Record<string, unknown>;
   /** Node flags for the agent processes (profiling, heap limits). */
   nodeArgs?: string[];
+  world?: WorldSpec;
 }): Promise<SimCluster> {
-  const sim = await startSim();
+  const sim = await startSim(options.world === undefined ? {} : { world: options.world });
   const dir = mkdtempSync(join(tmpdir(), 'nat-agent-it-'));
   const ids = Object.keys(sim.endpoints.imds);
   const spawned: AgentProcess[] = [];
@@ -167,6 +170,10 @@ export async function startCluster(options: {
       return found as ClusterAgent;
     },
     passing,
+    routeOf(rtb) {
+      const r = sim.aws.control.routeTable(rtb).routes.find((x) => x.destinationCidrBlock === '0.0.0.0/0');
+      return r?.networkInterfaceId ?? r?.natGatewayId;
+    },
     async passingAre(ids, timeoutMs = 20_000) {
       const want = [...ids].sort().join();
       const end = Date.now() + timeoutMs;
