@@ -80,8 +80,12 @@ export async function startCluster(options: {
   /** Node flags for the agent processes (profiling, heap limits). */
   nodeArgs?: string[];
   world?: WorldSpec;
+  latency?: 'none' | 'realistic';
 }): Promise<SimCluster> {
-  const sim = await startSim(options.world === undefined ? {} : { world: options.world });
+  const sim = await startSim({
+    ...(options.world === undefined ? {} : { world: options.world }),
+    ...(options.latency === undefined ? {} : { latency: options.latency }),
+  });
   const dir = mkdtempSync(join(tmpdir(), 'nat-agent-it-'));
   const ids = Object.keys(sim.endpoints.imds);
   const spawned: AgentProcess[] = [];
