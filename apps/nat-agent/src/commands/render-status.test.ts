@@ -39,7 +39,7 @@ const local = {
         at: now - 50_000,
         direction: 'acquired',
         claimMs: 180,
-        sinceKeyFreeMs: 1_900,
+        sinceKeyFreeMs: 1_900.4,
         movedFromOther: 1,
       },
     },

@@ -84,7 +84,7 @@ export function renderStatus(view: StatusView): string {
       mine?.lastFailover === undefined
         ? '-'
         : `${mine.lastFailover.direction}${mine.lastFailover.reason === undefined ? '' : `:${mine.lastFailover.reason}`}` +
-          `${mine.lastFailover.sinceKeyFreeMs === undefined ? '' : ` in ${mine.lastFailover.sinceKeyFreeMs}ms`}` +
+          `${mine.lastFailover.sinceKeyFreeMs === undefined ? '' : ` in ${Math.round(mine.lastFailover.sinceKeyFreeMs)}ms`}` +
           ` ${ago(view.now, mine.lastFailover.at)}`;
     rows.push([
       g.name,
