@@ -50,7 +50,9 @@ export const MANAGED_TABLES = ['rtb-00000000000000100', 'rtb-00000000000000101',
 export function baseConfig(targetPort: number): Record<string, unknown> {
   return {
     http: { port: 0 },
-    consul: { checkIntervalMs: 1_000, checkTimeoutMs: 900 },
+    // A generous check timeout: a test machine under load must not lose sessions to slow answers
+    // (a killed agent refuses connections at once, so crash detection is unaffected).
+    consul: { checkIntervalMs: 1_000, checkTimeoutMs: 2_000 },
     health: {
       intervalMs: 200,
       timeoutMs: 150,
