@@ -103,11 +103,15 @@ async function apply(
   switch (fault.kind) {
     case 'kill':
       if (id == null || !running(id)) return 'agent not running';
-      f.crash(id);
-      return async () => {
-        await lab.agent(id).whenExited();
-        f.restart(id);
-      };
+      {
+        const generation = lab.agent(id).generation;
+        f.crash(id);
+        return async () => {
+          await lab.agent(id).whenGenerationExited(generation);
+          // Another fault may have restarted it meanwhile.
+          if (lab.agent(id).generation === generation) f.restart(id);
+        };
+      }
     case 'pause':
       if (id == null || lab.agent(id).state !== 'running') return 'agent not running';
       f.pause(id);
@@ -144,18 +148,23 @@ async function apply(
       };
     case 'spot':
       if (id == null || !running(id)) return 'agent not running';
-      f.spotNotice(id);
-      return async () => {
-        // The drain waits up to drain.successorWaitMs (10 s) for a successor.
-        const exited = await Promise.race([
-          lab.agent(id).whenExited(),
-          sleep(20_000).then(() => 'timeout' as const),
-        ]);
-        f.clearNotices(id);
-        if (exited === 'timeout')
-          throw new LabError('TIMEOUT', `${lab.name(id)} did not exit within 20 s of a spot notice`);
-        f.restart(id);
-      };
+      if (f.noticed.has(id)) return 'already has a notice';
+      {
+        const generation = lab.agent(id).generation;
+        f.spotNotice(id);
+        return async () => {
+          // The agent polls IMDS every 5 s, and its drain waits up to drain.successorWaitMs (10 s).
+          const exited = await Promise.race([
+            lab.agent(id).whenGenerationExited(generation),
+            sleep(20_000).then(() => 'timeout' as const),
+          ]);
+          f.clearNotices(id);
+          if (exited === 'timeout') {
+            throw new LabError('TIMEOUT', `${lab.name(id)} did not exit within 20 s of a spot notice`);
+          }
+          if (lab.agent(id).generation === generation) f.restart(id);
+        };
+      }
   }
 }
 

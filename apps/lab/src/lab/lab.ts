@@ -133,6 +133,8 @@ export interface LabFaults {
   /** Undoes every fault: agents continued and restarted, paths up, partitions healed, EC2/IMDS clean. */
   healAll(signal?: AbortSignal): Promise<void>;
   readonly partitioned: ReadonlySet<string>;
+  /** Instances with an interruption notice the lab has not cleared yet. */
+  readonly noticed: ReadonlySet<string>;
   readonly consulLeaderLost: boolean;
 }
 
@@ -295,6 +297,9 @@ function assembleLab(p: Parts): Lab {
     get partitioned() {
       return partitioned;
     },
+    get noticed() {
+      return noticed;
+    },
     get consulLeaderLost() {
       return consulLeaderLost;
     },
@@ -407,8 +412,15 @@ function assembleLab(p: Parts): Lab {
       }
       for (const id of [...stoppedInstances]) await faults.nodeUp(id);
       for (const id of [...noticed]) {
-        // A noticed agent drains and exits; give it the chance before restarting it.
-        await agent(id).whenExited();
+        // A noticed agent drains and exits; give it the chance (IMDS poll 5 s + successor wait
+        // 10 s) before ending it and restarting it.
+        const a = agent(id);
+        await Promise.race([a.whenExited(), sleep(20_000, signal)]);
+        if (a.state === 'running' || a.state === 'paused') {
+          const exited = a.whenExited();
+          a.signal('SIGKILL', 'lab-repair');
+          await exited;
+        }
         faults.clearNotices(id);
       }
       if (signal?.aborted === true) throw new LabError('ABORTED', 'aborted');

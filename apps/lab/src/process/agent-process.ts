@@ -77,6 +77,8 @@ export interface AgentProcess {
   expectExit(cause: string): void;
   /** Resolves at the next exit of the current generation (at once if not running). */
   whenExited(): Promise<AgentExit | undefined>;
+  /** Resolves when generation `generation` has exited (at once if it already has). */
+  whenGenerationExited(generation: number): Promise<AgentExit | undefined>;
   /** Listens to every parsed line; returns the unsubscribe function. */
   onLine(listener: (line: TaggedLogLine) => void): () => void;
   /** Listens to exits. */
@@ -233,6 +235,11 @@ export function createAgentProcess(options: AgentProcessOptions): AgentProcess {
     whenExited() {
       if (state !== 'running' && state !== 'paused') return Promise.resolve(exits.at(-1));
       return new Promise((resolve) => exitWaiters.push(resolve));
+    },
+    whenGenerationExited(gen) {
+      const done = exits.find((e) => e.generation === gen);
+      if (done != null || gen !== generation) return Promise.resolve(done);
+      return api.whenExited();
     },
     onLine(listener) {
       lineListeners.add(listener);
