@@ -311,6 +311,11 @@ export interface CheckResult {
   ok: boolean;
   /** Why it failed, in words an operator can act on. */
   reason?: string;
+  /**
+   * The failure is transient (EC2 5xx or throttled, a timeout): re-check soon on a backoff instead
+   * of at the next reconcile. Absent or false: a configuration problem an operator must fix.
+   */
+  retryable?: boolean;
   detail?: Record<string, unknown>;
 }
 

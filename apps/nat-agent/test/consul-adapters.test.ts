@@ -69,7 +69,14 @@ interface Agentish {
   setHealth(h: ReportedHealth['status']): void;
 }
 
-async function agent(node: string, letter: string, groups: ResolvedGroup[]): Promise<Agentish> {
+const NAT_HA_LOCK = { lockDelayMs: 1_500, sessionTtlMs: 10_000, sessionOnLiveness: true };
+
+async function agent(
+  node: string,
+  letter: string,
+  groups: ResolvedGroup[],
+  lock: { lockDelayMs: number; sessionTtlMs: number; sessionOnLiveness: boolean } = NAT_HA_LOCK,
+): Promise<Agentish> {
   let health: ReportedHealth = { status: 'healthy', httpStatus: 200, reasons: [] };
   const http = await startAgentHttpServer({
     host: '127.0.0.1',
@@ -90,7 +97,7 @@ async function agent(node: string, letter: string, groups: ResolvedGroup[]): Pro
     httpUrl: http.url,
     checkIntervalMs: 1_000,
     checkTimeoutMs: 500,
-    lockDelayMs: 1_500,
+    lock,
     requestTimeoutMs: 5_000,
     clock,
     logger: createMemoryLogger(),
@@ -162,6 +169,18 @@ describe('Consul adapters against the emulator', () => {
     ]);
   });
 
+  it('the consul-defaults baseline profile ties the session to serfHealth only, with api/lock.go’s TTL and lock-delay (§5.1)', async () => {
+    const a = await agent('node-a', 'a', [group('az-a', 'primary')], {
+      lockDelayMs: 15_000,
+      sessionTtlMs: 15_000,
+      sessionOnLiveness: false,
+    });
+    const { session } = await a.client.session.info(a.presence.describe().session!);
+    expect(session?.nodeChecks).toEqual(['serfHealth']);
+    expect(session?.serviceChecks ?? []).toEqual([]);
+    expect(session?.ttl).toBe('15000ms');
+    expect(session?.lockDelayMs).toBe(15_000);
+  });
   it('follows the passing candidates with blocking queries as path health changes', async () => {
     const a = await agent('node-a', 'a', [group('az-a', 'primary')]);
     const b = await agent('node-b', 'b', [group('az-a', 'rescue')]);

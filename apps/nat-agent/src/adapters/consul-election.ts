@@ -17,6 +17,8 @@ export interface ConsulElectionOptions {
   value: string;
   session: ManagedSession;
   lockDelayMs: number;
+  /** A fixed retry after a lock-delay refusal (consul-defaults baseline); default lock-delay aware. */
+  lockRetryMs?: number;
   requestTimeoutMs: number;
   clock: Clock;
   logger: Logger;
@@ -46,6 +48,7 @@ export function createConsulElection(options: ConsulElectionOptions): GroupElect
       value: options.value,
       session: options.session,
       lockDelayMs: options.lockDelayMs,
+      ...(options.lockRetryMs == null ? {} : { lockRetryMs: options.lockRetryMs }),
       requestTimeoutMs: options.requestTimeoutMs,
       contend: wanted,
       clock: options.clock,

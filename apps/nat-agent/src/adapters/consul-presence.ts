@@ -1,4 +1,5 @@
 import { createSession, type ConsulClient, type ManagedSession } from '@nat-ha/consul-lock';
+import type { LockTiming } from '../config/lock-timing';
 import type { ResolvedGroup } from '../config/resolve-groups';
 import { describeError } from '../errors';
 import type { Clock, ConsulPresence, InstanceIdentity, Logger, Metrics } from '../ports';
@@ -13,7 +14,7 @@ export interface ConsulPresenceOptions {
   httpUrl: string;
   checkIntervalMs: number;
   checkTimeoutMs: number;
-  lockDelayMs: number;
+  lock: Pick<LockTiming, 'lockDelayMs' | 'sessionTtlMs' | 'sessionOnLiveness'>;
   requestTimeoutMs: number;
   clock: Clock;
   logger: Logger;
@@ -107,9 +108,11 @@ export function createConsulPresence(options: ConsulPresenceOptions): ConsulPres
       const s = createSession({
         consul,
         name: `nat-ha ${identity.instanceId}`,
-        lockDelayMs: options.lockDelayMs,
+        lockDelayMs: options.lock.lockDelayMs,
+        ttlMs: options.lock.sessionTtlMs,
         nodeChecks: ['serfHealth'],
-        serviceChecks: [liveCheckId(serviceName)],
+        // The consul-defaults baseline ties the session to serfHealth only, as api/lock.go does (§5.3).
+        serviceChecks: options.lock.sessionOnLiveness ? [liveCheckId(serviceName)] : [],
         requestTimeoutMs: options.requestTimeoutMs,
         clock,
         logger: toLibraryLogger(logger, 'session'),

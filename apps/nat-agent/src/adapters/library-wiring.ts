@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolveLockTiming } from '../config/lock-timing';
 import { createAutoScalingClient, createEc2Client, createImdsClient } from '@nat-ha/aws-discovery';
 import { createConsulClient, TIMING_DEFAULTS, type ConsulClient } from '@nat-ha/consul-lock';
 import { createRouteSwitcher, type RouteSwitcher } from '@nat-ha/route-switcher';
@@ -108,6 +109,7 @@ export const createLibraryWiring: WiringFactory = (ctx) => {
         metrics,
         signal: lifetime.signal,
       });
+      const lock = resolveLockTiming(config.consul);
       const presence = createConsulPresence({
         consul: client,
         serviceName: config.consul.serviceName,
@@ -116,7 +118,7 @@ export const createLibraryWiring: WiringFactory = (ctx) => {
         httpUrl,
         checkIntervalMs: config.consul.checkIntervalMs,
         checkTimeoutMs: config.consul.checkTimeoutMs,
-        lockDelayMs: config.consul.lockDelayMs,
+        lock,
         requestTimeoutMs: config.consul.requestTimeoutMs,
         clock,
         logger,
@@ -187,7 +189,8 @@ export const createLibraryWiring: WiringFactory = (ctx) => {
             key: group.key,
             value,
             session: presence.session(),
-            lockDelayMs: config.consul.lockDelayMs,
+            lockDelayMs: lock.lockDelayMs,
+            ...(lock.lockRetryMs == null ? {} : { lockRetryMs: lock.lockRetryMs }),
             requestTimeoutMs: config.consul.requestTimeoutMs,
             clock,
             logger,

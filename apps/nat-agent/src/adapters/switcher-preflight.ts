@@ -26,6 +26,8 @@ export function createSwitcherPreflight(options: {
     async iamSelfTest(signal): Promise<CheckResult> {
       const denied: string[] = [];
       const problems: string[] = [];
+      // Only transient problems (and no denial) make the whole self-test worth retrying soon.
+      let transient = true;
       const tested: Record<string, number> = {};
       for (const { group, tables } of options.groups) {
         let ids: string[];
@@ -33,6 +35,7 @@ export function createSwitcherPreflight(options: {
           ids = await tables(signal);
         } catch (error) {
           const e = describeError(error);
+          transient &&= e.retryable;
           problems.push(`group ${group.name}: route tables: ${e.code}: ${e.message}`);
           continue;
         }
@@ -52,6 +55,7 @@ export function createSwitcherPreflight(options: {
           if (RouteSwitcherError.isInstance(error) && error.code === 'IAM_DENIED') denied.push(error.message);
           else {
             const e = describeError(error);
+            transient &&= e.retryable;
             problems.push(`group ${group.name}: ${e.code}: ${e.message}`);
           }
         }
@@ -62,7 +66,7 @@ export function createSwitcherPreflight(options: {
       ];
       return reasons.length === 0
         ? { ok: true, detail: { tables: tested } }
-        : { ok: false, reason: reasons.join('; ') };
+        : { ok: false, reason: reasons.join('; '), retryable: denied.length === 0 && transient };
     },
   };
 }

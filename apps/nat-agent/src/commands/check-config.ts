@@ -1,14 +1,20 @@
 import { stringify } from 'yaml';
 import { formatIssues } from '../config/load-config';
+import { resolveLockTiming } from '../config/lock-timing';
 import { redactConfig } from '../config/redact';
 import { groupKey } from '../config/semantic-checks';
 import type { AgentConfig } from '../config/schema';
 import { loadFromArgs, type CommandArgs, type CommandContext } from './command-context';
 
-/** The effective configuration as `run` would use it: defaults filled, lock keys derived, secrets redacted. */
+/**
+ * The effective configuration as `run` would use it: defaults filled, the lock profile's timings
+ * resolved, lock keys derived, secrets redacted.
+ */
 export function effectiveConfig(config: AgentConfig): AgentConfig {
+  const lock = resolveLockTiming(config.consul);
   return redactConfig({
     ...config,
+    consul: { ...config.consul, lockDelayMs: lock.lockDelayMs, sessionTtlMs: lock.sessionTtlMs },
     groups: config.groups.map((g) => ({ ...g, key: groupKey(config.consul.keyPrefix, g) })),
   });
 }

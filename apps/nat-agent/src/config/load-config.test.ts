@@ -31,9 +31,12 @@ describe('config loading', () => {
       address: 'http://127.0.0.1:8500',
       serviceName: 'nat-ha',
       keyPrefix: 'nat-ha/groups',
-      lockDelayMs: 1_500,
+      lockProfile: 'nat-ha',
       checkIntervalMs: 1_000,
+      checkTimeoutMs: 500,
     });
+    // Lock-delay and TTL come from the profile unless set (config/lock-timing.ts).
+    expect(r.config.consul.lockDelayMs).toBeUndefined();
     expect(r.config.http).toEqual({ host: '127.0.0.1', port: 9_721 });
     expect(r.config.reconcile.intervalMs).toBe(30_000);
     expect(r.config.interruptions).toMatchObject({ pollIntervalMs: 5_000, drainOnRebalance: false });
@@ -248,5 +251,21 @@ groups:
         'groups[0].destinations[0]',
         'groups[0].destinations[1]',
       ]);
+  });
+
+  it('rejects duplicate health targets at validation, naming both (they would otherwise stop `run` at start-up)', () => {
+    const r = load({
+      '/etc/nat-ha/agent.yaml':
+        MINIMAL +
+        'health:\n  targets:\n    - { type: tcp, host: 127.0.0.1, port: 80 }\n    - { type: tcp, host: 127.0.0.1, port: 80 }\n',
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues).toContainEqual(
+      expect.objectContaining({
+        path: 'health.targets[1]',
+        message: expect.stringContaining('duplicates targets[0]'),
+      }),
+    );
   });
 });

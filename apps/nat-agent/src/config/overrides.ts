@@ -47,7 +47,9 @@ export const OVERRIDES: readonly Override[] = [
   { path: 'consul.datacenter', type: 'string', env: 'NAT_HA_CONSUL_DATACENTER' },
   { path: 'consul.serviceName', type: 'string', env: 'NAT_HA_CONSUL_SERVICE_NAME' },
   { path: 'consul.keyPrefix', type: 'string', env: 'NAT_HA_CONSUL_KEY_PREFIX' },
+  { path: 'consul.lockProfile', type: 'string', env: 'NAT_HA_CONSUL_LOCK_PROFILE' },
   { path: 'consul.lockDelayMs', type: 'int', env: 'NAT_HA_CONSUL_LOCK_DELAY_MS' },
+  { path: 'consul.sessionTtlMs', type: 'int', env: 'NAT_HA_CONSUL_SESSION_TTL_MS' },
   { path: 'consul.checkIntervalMs', type: 'int', env: 'NAT_HA_CONSUL_CHECK_INTERVAL_MS' },
   { path: 'consul.checkTimeoutMs', type: 'int', env: 'NAT_HA_CONSUL_CHECK_TIMEOUT_MS' },
   {

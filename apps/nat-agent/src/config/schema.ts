@@ -150,6 +150,20 @@ const probeTargetSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
+/** What a probe target probes, e.g. `tcp://1.1.1.1:443`: two targets with the same id are one target. */
+export function probeTargetId(t: z.output<typeof probeTargetSchema>): string {
+  switch (t.type) {
+    case 'icmp':
+      return `icmp://${t.host}`;
+    case 'tcp':
+      return `tcp://${t.host}:${t.port}`;
+    case 'http':
+      return t.url;
+    case 'dns':
+      return `dns://${t.resolver}/${t.name}`;
+  }
+}
+
 export const configSchema = z.strictObject({
   consul: z
     .strictObject({
@@ -174,12 +188,26 @@ export const configSchema = z.strictObject({
           error: 'must not start or end with "/"',
         })
         .default('nat-ha/groups'),
-      /** Lock-delay of the agent's session: how long a crashed holder's key stays unacquirable. */
-      lockDelayMs: ms('lockDelayMs').default(1_500),
+      /**
+       * `nat-ha`: the fast, fenced timings of docs/safety.md (session TTL 10 s tied to serfHealth and
+       * the liveness check, lock-delay 1.5 s, retry when the lock-delay can have expired).
+       * `consul-defaults`: what HashiCorp's `api/lock.go` / `consul lock` do (TTL 15 s, lock-delay 15 s,
+       * serfHealth only, a fixed 5 s retry) — a baseline for measurements, not for production.
+       */
+      lockProfile: z.enum(['nat-ha', 'consul-defaults']).default('nat-ha'),
+      /** Lock-delay of the agent's session; default from `lockProfile` (1 500, or 15 000). */
+      lockDelayMs: ms('lockDelayMs').optional(),
+      /** TTL of the agent's session (a backstop); default from `lockProfile` (10 000, or 15 000). */
+      sessionTtlMs: z
+        .number({ error: 'sessionTtlMs must be a number of milliseconds' })
+        .int('sessionTtlMs must be a whole number of milliseconds')
+        .min(10_000, "sessionTtlMs must be at least 10000 (Consul's default session_ttl_min)")
+        .max(86_400_000, 'sessionTtlMs must be at most 86400000 (24 h)')
+        .optional(),
       /** Interval of the Consul HTTP checks on /health/live and /health. */
       checkIntervalMs: positiveMs('checkIntervalMs').default(1_000),
       /** Timeout of those checks; a wedged agent fails its liveness check within interval + timeout. */
-      checkTimeoutMs: positiveMs('checkTimeoutMs').default(800),
+      checkTimeoutMs: positiveMs('checkTimeoutMs').default(500),
       /** Bound of every non-blocking Consul request. */
       requestTimeoutMs: positiveMs('requestTimeoutMs').default(5_000),
     })
@@ -226,6 +254,22 @@ export const configSchema = z.strictObject({
       /** Leave through this address / interface, so probes test this instance's own egress. */
       sourceAddress: z.string().min(1).optional(),
       interface: z.string().min(1).optional(),
+    })
+    .superRefine((v, ctx) => {
+      // The monitor identifies targets by what they probe; a duplicate would also count twice
+      // towards the quorum. Caught here so check-config reports it, not `run` at start-up.
+      const seen = new Map<string, number>();
+      v.targets?.forEach((t, i) => {
+        const id = probeTargetId(t);
+        const first = seen.get(id);
+        if (first === undefined) seen.set(id, i);
+        else
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', i],
+            message: `duplicates targets[${first}] (${id})`,
+          });
+      });
     })
     .prefault({}),
 

@@ -173,6 +173,36 @@ describe('agent start-up', () => {
     expect(t.preflight.calls.filter((c) => c === 'sourceDestCheck')).toHaveLength(1);
   });
 
+  it('a transient start-up failure (EC2 5xx) is re-checked on a 1 s, 2 s, 4 s … backoff, not after a whole reconcile interval', async () => {
+    const t = setup();
+    t.preflight.sdc = { ok: false, reason: 'EC2_UNAVAILABLE: InternalError', retryable: true };
+    await t.agent.start();
+    expect(t.election().contending).toBe(false);
+    const sdcCalls = () => t.preflight.calls.filter((c) => c === 'sourceDestCheck').length;
+    expect(sdcCalls()).toBe(1);
+    await t.clock.advance(1_000);
+    expect(sdcCalls()).toBe(2);
+    await t.clock.advance(1_999);
+    expect(sdcCalls()).toBe(2);
+    await t.clock.advance(1);
+    expect(sdcCalls()).toBe(3);
+    // EC2 is back: the next re-check (4 s later) makes the agent ready and it contends.
+    t.preflight.sdc = { ok: true };
+    await t.clock.advance(4_000);
+    expect(sdcCalls()).toBe(4);
+    expect(t.election().contending).toBe(true);
+  });
+
+  it('a non-retryable start-up failure (IAM denial) keeps the reconcile cadence', async () => {
+    const t = setup();
+    t.preflight.iam = { ok: false, reason: 'denied: ec2:ReplaceRoute on rtb-1', retryable: false };
+    await t.agent.start();
+    await t.clock.advance(t.config.reconcile.intervalMs - 1);
+    expect(t.preflight.calls.filter((c) => c === 'iamSelfTest')).toHaveLength(1);
+    await t.clock.advance(1);
+    expect(t.preflight.calls.filter((c) => c === 'iamSelfTest')).toHaveLength(2);
+  });
+
   it('a data plane that breaks later makes a leader with a healthy candidate resign', async () => {
     const t = await leading();
     t.candidates.set([candidate('i-other', { 'az-a': 'primary' })]);

@@ -203,8 +203,30 @@ export function createAgent(options: AgentOptions): Agent {
       return await fn();
     } catch (error) {
       const e = describeError(error);
-      return { ok: false, reason: `${e.code}: ${e.message}` };
+      return { ok: false, reason: `${e.code}: ${e.message}`, retryable: e.retryable };
     }
+  }
+
+  /**
+   * When the readiness re-check runs next. A transient failure (EC2 5xx, throttling, a timeout) is
+   * re-checked after 1 s, 2 s, 4 s … up to the reconcile interval: a replacement instance that booted
+   * during an EC2 blip must not sit out a whole interval (found by the lab's fault campaign). Anything
+   * else waits for the reconcile interval.
+   */
+  let transientRechecks = 0;
+  function nextRecheckMs(): number {
+    const transient =
+      !ready &&
+      [sourceDestCheck, iam].some((c) => c?.ok === false && c.retryable === true) &&
+      [sourceDestCheck, iam].every((c) => c?.ok !== false || c.retryable === true) &&
+      dataplaneReport?.ok !== false;
+    if (!transient) {
+      transientRechecks = 0;
+      return config.reconcile.intervalMs;
+    }
+    const delay = Math.min(config.reconcile.intervalMs, 1_000 * 2 ** Math.min(transientRechecks, 10));
+    transientRechecks += 1;
+    return delay;
   }
 
   function scheduleRecheck(): void {
@@ -216,7 +238,7 @@ export function createAgent(options: AgentOptions): Agent {
           logger.event('error', 'dataplane_checked', { error: describeError(error) }),
         )
         .finally(scheduleRecheck);
-    }, config.reconcile.intervalMs);
+    }, nextRecheckMs());
   }
 
   // ─── interruptions ─────────────────────────────────────────────────────────
