@@ -339,7 +339,15 @@ describe('fallback and rescue with real agent processes', () => {
     await agent.target.up();
     await agent.process.waitFor('fallback_disengaged');
     await c.routesAt(agent.eni);
-    expect(await (await fetch(`${url}/metrics`)).text()).toContain('nat_ha_fallback_active{group="vpc"} 0');
+    // The routes land in EC2 before the agent has verified its claim and cleared the flag: poll.
+    let metrics = '';
+    const deadline = Date.now() + 10_000;
+    while (!metrics.includes('nat_ha_fallback_active{group="vpc"} 0') && Date.now() < deadline) {
+      metrics = await (await fetch(`${url}/metrics`)).text();
+      if (!metrics.includes('nat_ha_fallback_active{group="vpc"} 0'))
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(metrics).toContain('nat_ha_fallback_active{group="vpc"} 0');
   }, 60_000);
 
   it('rescue: another AZ takes an orphaned group after rescueAfterMs and hands it back to the recovered primary', async () => {

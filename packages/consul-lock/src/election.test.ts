@@ -212,7 +212,8 @@ describe('createLeaderElection: contention', () => {
     h.fake.invalidate(session);
     await h.clock.advance(10);
     const b = h.make();
-    await h.clock.advance(1_600);
+    // The probes run every lock-delay/4 at most, so someone holds the key within 400 ms of its expiry.
+    await h.clock.advance(1_500 + 400);
     expect(b.isLeader() || a.isLeader()).toBe(true);
     const winner = h.log.filter((l) => l.event.type === 'elected').at(-1)!;
     expect(winner.at).toBeGreaterThanOrEqual(1 + 1_500);
@@ -260,28 +261,86 @@ describe('createLeaderElection: withdraw and contend', () => {
 });
 
 describe('createLeaderElection: fence', () => {
-  it('deposes exactly fenceAfterMs after the send time of the last good confirmation when Consul stops answering', async () => {
+  it('while a lease is in use, deposes exactly fenceAfterMs after the send time of the last good confirmation when Consul stops answering, and aborts the lease', async () => {
     const h = harness();
     const a = h.make();
     await h.clock.advance(1);
+    let leaseAbortedAt: number | undefined;
+    const work = a.withLease(
+      (signal) =>
+        new Promise<void>((resolve) =>
+          signal.addEventListener(
+            'abort',
+            () => {
+              leaseAbortedAt = h.clock.now();
+              resolve();
+            },
+            { once: true },
+          ),
+        ),
+    );
     await h.clock.advance(1_000);
     h.fake.mode = 'hang';
     const lastGood = h.fake.calls.filter((c) => c.op === 'kv.get?consistent' && c.result != null).at(-1)!;
     await h.clock.advance(1_000);
+    await work.catch(() => undefined);
     const deposed = h.log.find((l) => l.event.type === 'deposed')!;
     expect(deposed.event.type === 'deposed' && deposed.event.reason).toBe('unconfirmed');
     expect(deposed.at - lastGood.start).toBe(500);
+    expect(leaseAbortedAt).toBe(deposed.at);
     expect(a.isLeader()).toBe(false);
   });
 
-  it('confirms every confirmIntervalMs while leader', async () => {
+  it('an idle leader (no lease in use) is deposed idleConfirmIntervalMs + fenceAfterMs after its last good confirmation', async () => {
     const h = harness();
-    h.make();
+    const a = h.make();
     await h.clock.advance(1);
-    const before = h.fake.calls.filter((c) => c.op === 'kv.get?consistent').length;
+    await h.clock.advance(2_000);
+    h.fake.mode = 'hang';
+    const lastGood = h.fake.calls.filter((c) => c.op === 'kv.get?consistent' && c.result != null).at(-1)!;
+    await h.clock.advance(3_000);
+    const deposed = h.log.find((l) => l.event.type === 'deposed')!;
+    expect(deposed.event.type === 'deposed' && deposed.event.reason).toBe('unconfirmed');
+    expect(deposed.at - lastGood.start).toBe(1_000 + 500);
+    expect(a.isLeader()).toBe(false);
+  });
+
+  it('confirms every confirmIntervalMs while a lease is in use, and every idleConfirmIntervalMs when idle', async () => {
+    const h = harness();
+    const a = h.make();
+    await h.clock.advance(1);
+    const confirms = () => h.fake.calls.filter((c) => c.op === 'kv.get?consistent').length;
+    let before = confirms();
+    await h.clock.advance(3_000);
+    expect(confirms() - before).toBe(3);
+    // A lease: one fresh confirmation to start, then one per 150 ms while it runs.
+    let finish!: () => void;
+    const work = a.withLease(() => new Promise<void>((r) => (finish = r)));
+    await h.clock.advance(0);
+    before = confirms();
     await h.clock.advance(1_500);
-    const after = h.fake.calls.filter((c) => c.op === 'kv.get?consistent').length;
-    expect(after - before).toBe(10);
+    expect(confirms() - before).toBe(10);
+    finish();
+    await work;
+    before = confirms();
+    await h.clock.advance(3_000);
+    expect(confirms() - before).toBeLessThanOrEqual(3);
+  });
+
+  it('an idle leader learns at once, from its watch on the key, that the key is gone', async () => {
+    const h = harness();
+    const a = h.make();
+    await h.clock.advance(1);
+    const t0 = h.clock.now();
+    // An operator deletes the key (a plain PUT would keep the session on it, rule 42).
+    await h.fake.kv.delete(KEY);
+    await h.clock.advance(5);
+    const deposed = h.log.find((l) => l.event.type === 'deposed')!;
+    expect(deposed.event.type === 'deposed' && deposed.event.reason).toBe('lost');
+    expect(deposed.at - t0).toBeLessThanOrEqual(5);
+    // (The key is free with no lock-delay after a delete, so `a` may well win it again, in a new term.)
+    expect(h.log.filter((l) => l.event.type === 'elected').length).toBeGreaterThanOrEqual(1);
+    void a;
   });
 
   it('re-elects with the same fencing token once Consul answers again and the key is still ours', async () => {
@@ -341,16 +400,16 @@ describe('createLeaderElection: fence', () => {
 describe('createLeaderElection: confirm', () => {
   it('confirm() proves the lock with a fresh ?consistent read and extends the lease from its send time', async () => {
     const h = harness();
-    const a = h.make({ confirmIntervalMs: 400 });
+    const a = h.make({ idleConfirmIntervalMs: 4_000 });
     await h.clock.advance(1);
     await h.clock.advance(300);
     const before = h.fake.calls.length;
     const sentAt = h.clock.now();
     expect(await a.confirm()).toEqual(a.token());
     expect(h.fake.calls.slice(before).map((c) => c.op)).toEqual(['kv.get?consistent']);
-    // Without it the lease from the election-time read (t=0) would have ended at 500.
+    // Without it the trust from the election-time read (t=0) would have ended at 4 000 + 500.
     h.fake.mode = 'hang';
-    await h.clock.advance(sentAt + 499 - h.clock.now());
+    await h.clock.advance(sentAt + 4_499 - h.clock.now());
     expect(a.isLeader()).toBe(true);
     await h.clock.advance(1);
     expect(a.isLeader()).toBe(false);

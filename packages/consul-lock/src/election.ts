@@ -84,8 +84,15 @@ export interface LeaderElectionOptions {
   fenceAfterMs?: number;
   /** Bound on any single write done under `withLease`, ms. Default 800. */
   maxWriteMs?: number;
-  /** Interval of the leader's `?consistent` confirmations, ms. Default 150; must be < fenceAfterMs. */
+  /** Interval of the leader's `?consistent` confirmations while a lease is in use, ms. Default 150; must be < fenceAfterMs. */
   confirmIntervalMs?: number;
+  /**
+   * Interval of an idle leader's confirmations (no `withLease` running), ms. Default 1 000; at least
+   * confirmIntervalMs. An idle leader writes nothing, every guarded write starts with a fresh
+   * confirmation, and a blocking watch on the key reports a loss at once; this bounds how long a
+   * leader cut off from Consul keeps reporting itself as leader (idleConfirmIntervalMs + fenceAfterMs).
+   */
+  idleConfirmIntervalMs?: number;
   /** Blocking-query wait while following the key, ms. Default 30 000. */
   waitMs?: number;
   /** Per-request timeout of reads, acquire and release, ms. Default 5 000. */
@@ -120,8 +127,12 @@ export interface LeaderElection extends EventEmitter<LeaderElectionEvents>, Asyn
     maxWriteMs: number;
     lockDelayMs: number;
     confirmIntervalMs: number;
+    idleConfirmIntervalMs: number;
   }>;
-  /** True while elected and the lease (last confirmation + fenceAfterMs) has not run out. */
+  /**
+   * True while elected and trusted: within fenceAfterMs of the last confirmation while a lease is in
+   * use, within idleConfirmIntervalMs + fenceAfterMs while idle.
+   */
   isLeader(): boolean;
   /** The current term's fencing token, or `undefined` when not leader. */
   token(): FencingToken | undefined;
@@ -149,8 +160,12 @@ export interface LeaderElection extends EventEmitter<LeaderElectionEvents>, Asyn
 
 interface Term {
   token: FencingToken;
-  /** Instant until which the lease is trusted: send time of the last good confirmation + fenceAfterMs. */
+  /** Instant until which writes are trusted: send time of the last good confirmation + fenceAfterMs. */
   leaseUntil: number;
+  /** `withLease` calls running now; while > 0 the leader confirms at the fast cadence and fences at leaseUntil. */
+  activeLeases: number;
+  /** Wakes the leader's loops when the cadence changes (a lease starts). */
+  wakers: Set<AbortController>;
   ended: boolean;
   reason: DeposeReason | undefined;
   controller: AbortController;
@@ -237,11 +252,14 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
     }
     const lockDelayMs =
       shared?.lockDelayMs ?? options.lockDelayMs ?? ownedOptions?.lockDelayMs ?? TIMING_DEFAULTS.lockDelayMs;
+    const confirmIntervalMs = options.confirmIntervalMs ?? TIMING_DEFAULTS.confirmIntervalMs;
     const timing = {
       fenceAfterMs: options.fenceAfterMs ?? TIMING_DEFAULTS.fenceAfterMs,
       maxWriteMs: options.maxWriteMs ?? TIMING_DEFAULTS.maxWriteMs,
       lockDelayMs,
-      confirmIntervalMs: options.confirmIntervalMs ?? TIMING_DEFAULTS.confirmIntervalMs,
+      confirmIntervalMs,
+      idleConfirmIntervalMs:
+        options.idleConfirmIntervalMs ?? Math.max(TIMING_DEFAULTS.idleConfirmIntervalMs, confirmIntervalMs),
     };
     validateFenceTiming(timing);
     this.timing = Object.freeze(timing);
@@ -301,7 +319,7 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
 
   isLeader(): boolean {
     const term = this.#term;
-    return term != null && !term.ended && this.#clock.now() < term.leaseUntil;
+    return term != null && !term.ended && this.#clock.now() < this.#trustedUntil(term);
   }
 
   token(): FencingToken | undefined {
@@ -323,6 +341,9 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
     // A fresh confirmation, not a cached one: the lease fn runs under starts now.
     const token = await this.#confirmTerm(term, signal);
     if (term.ended) throw this.#notLeader();
+    // Fast cadence and the strict fence from now until fn settles.
+    term.activeLeases += 1;
+    this.#wakeLeader(term);
     const lease = linkSignals(term.controller.signal, signal);
     // An EC2 request aborted client-side can still be applied by EC2 up to maxWriteMs after it was
     // sent (docs/safety.md, assumption 3). Remember when work was cut mid-flight so a later release
@@ -348,6 +369,7 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
         throw err;
       } finally {
         running = false;
+        term.activeLeases -= 1;
         lease.signal.removeEventListener('abort', onCut);
         lease.dispose();
       }
@@ -472,12 +494,42 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
     this.emit('deposed', event);
   }
 
-  /** Runs while leader: confirms every confirmIntervalMs and deposes the moment the lease runs out. */
+  /** While a lease is in use: the strict write lease. Idle: one idle interval longer (see `idleConfirmIntervalMs`). */
+  #trustedUntil(term: Term): number {
+    return term.leaseUntil + (term.activeLeases > 0 ? 0 : this.timing.idleConfirmIntervalMs);
+  }
+
+  #wakeLeader(term: Term): void {
+    for (const waker of [...term.wakers]) waker.abort();
+  }
+
+  /** Sleeps `ms`, or less if `#wakeLeader` is called; false once the term has ended. */
+  async #nap(term: Term, ms: number): Promise<boolean> {
+    const waker = new AbortController();
+    term.wakers.add(waker);
+    const link = linkSignals(term.controller.signal, waker.signal);
+    try {
+      await sleepUnlessAborted(this.#clock, ms, link.signal);
+    } finally {
+      link.dispose();
+      term.wakers.delete(waker);
+    }
+    return !term.ended;
+  }
+
+  /**
+   * Runs while leader. Confirms every confirmIntervalMs while a lease is in use (every
+   * idleConfirmIntervalMs otherwise) and deposes the moment trust runs out: exactly fenceAfterMs after
+   * the last good confirmation's send time while a lease is in use, which is what fences writes. A
+   * blocking watch on the key reports a release or a new holder at once, whatever the cadence.
+   */
   async #lead(term: Term): Promise<void> {
     const signal = term.controller.signal;
     const confirmLoop = async (): Promise<void> => {
       while (!term.ended) {
-        if (!(await sleepUnlessAborted(this.#clock, this.timing.confirmIntervalMs, signal))) return;
+        const interval =
+          term.activeLeases > 0 ? this.timing.confirmIntervalMs : this.timing.idleConfirmIntervalMs;
+        if (!(await this.#nap(term, interval))) return;
         try {
           await this.#confirmTerm(term);
         } catch (err) {
@@ -490,16 +542,44 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
     };
     const fence = async (): Promise<void> => {
       while (!term.ended) {
-        const remaining = term.leaseUntil - this.#clock.now();
+        const remaining = this.#trustedUntil(term) - this.#clock.now();
         if (remaining <= 0) {
           this.#depose(term, 'unconfirmed');
           return;
         }
-        if (!(await sleepUnlessAborted(this.#clock, remaining, signal))) return;
+        if (!(await this.#nap(term, remaining))) return;
+      }
+    };
+    const watchKey = async (): Promise<void> => {
+      let index = 0;
+      let errors = 0;
+      while (!term.ended) {
+        try {
+          await this.#bucket.take(signal);
+          const { entry, meta } = await this.#consul.kv.get(this.key, {
+            index: Math.max(index, 1),
+            waitMs: this.#waitMs,
+            signal,
+          });
+          errors = 0;
+          if (term.ended) return;
+          if (entry?.session !== term.token.session) {
+            // Released, deleted or taken over: confirm() would say the same, only later.
+            this.#depose(term, 'lost');
+            return;
+          }
+          index = nextBlockingIndex(index, meta.index) ?? 0;
+        } catch {
+          // The confirm loop and the fence judge Consul's health; the watch only speeds up a loss.
+          if (term.ended) return;
+          index = 0;
+          if (!(await sleepUnlessAborted(this.#clock, this.#backoff(errors++), signal))) return;
+        }
       }
     };
     void confirmLoop();
     void fence();
+    void watchKey();
     await waitForAbort(signal);
   }
 
@@ -774,6 +854,8 @@ class LeaderElectionImpl extends EventEmitter<LeaderElectionEvents> implements L
     const term: Term = {
       token: { key: this.key, session: sessionId, lockIndex: entry.lockIndex },
       leaseUntil: sentAt + this.timing.fenceAfterMs,
+      activeLeases: 0,
+      wakers: new Set(),
       ended: false,
       reason: undefined,
       controller: new AbortController(),

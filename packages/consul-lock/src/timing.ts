@@ -17,8 +17,13 @@ export const TIMING_DEFAULTS = {
   fenceAfterMs: 500,
   /** Hard bound on any single guarded write (one EC2 call); the app passes it as the per-call timeout. */
   maxWriteMs: 800,
-  /** How often a leader confirms its lock with a `?consistent` read. */
+  /** How often a leader confirms its lock with a `?consistent` read while a lease is in use. */
   confirmIntervalMs: 150,
+  /**
+   * How often an idle leader (no `withLease` running) confirms. It writes nothing then, and every
+   * guarded write starts with a fresh confirmation; a blocking watch on the key reports a loss at once.
+   */
+  idleConfirmIntervalMs: 1_000,
   /** Server-side wait of each blocking query on the lock key (§4.1). Aborts are immediate, so this only sets the request rate while idle. */
   waitMs: 30_000,
   /** Per-request timeout of acquire, release, reads and session calls. */
@@ -50,6 +55,8 @@ export interface FenceTiming {
   maxWriteMs: number;
   lockDelayMs: number;
   confirmIntervalMs: number;
+  /** Must be ≥ confirmIntervalMs when given. */
+  idleConfirmIntervalMs?: number;
 }
 
 /**
@@ -70,6 +77,9 @@ export function validateFenceTiming(timing: FenceTiming): void {
         `successor can acquire (got fenceAfterMs ${timing.fenceAfterMs} + maxWriteMs ${timing.maxWriteMs} = ` +
         `${timing.fenceAfterMs + timing.maxWriteMs} >= lockDelayMs ${timing.lockDelayMs}; see docs/safety.md)`,
     );
+  }
+  if (timing.idleConfirmIntervalMs !== undefined) {
+    requireMs('idleConfirmIntervalMs', timing.idleConfirmIntervalMs, timing.confirmIntervalMs);
   }
   if (!(timing.confirmIntervalMs < timing.fenceAfterMs)) {
     throw new ConsulLockError(

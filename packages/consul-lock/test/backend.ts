@@ -40,6 +40,7 @@ export interface Timing {
   fenceAfterMs: number;
   maxWriteMs: number;
   confirmIntervalMs: number;
+  idleConfirmIntervalMs: number;
 }
 
 export interface Backend {
@@ -68,6 +69,8 @@ export const EMULATOR_TIMING: Timing = {
   fenceAfterMs: 100,
   maxWriteMs: 150,
   confirmIntervalMs: 25,
+  // Scaled like the rest: production pairs a 1 s idle cadence with >= 5 s of failure detection.
+  idleConfirmIntervalMs: 50,
 };
 
 const REAL_TIMING: Timing = { ...EMULATOR_TIMING, checkIntervalMs: 1_000, checkTimeoutMs: 500 };
@@ -202,6 +205,7 @@ export async function startContender(
     fenceAfterMs: timing.fenceAfterMs,
     maxWriteMs: timing.maxWriteMs,
     confirmIntervalMs: timing.confirmIntervalMs,
+    idleConfirmIntervalMs: timing.idleConfirmIntervalMs,
     retryBaseMs: 20,
     retryMaxMs: 200,
     ...overrides,

@@ -30,6 +30,7 @@ const TIMING = {
   fenceAfterMs: 90,
   maxWriteMs: 150,
   confirmIntervalMs: 25,
+  idleConfirmIntervalMs: 50,
   checkIntervalMs: 30,
   checkTimeoutMs: 1_000,
 };
