@@ -172,13 +172,17 @@ async function scenarioRuns(
   o: BenchOptions,
   label: string,
   probe?: DataplaneProbe,
+  timeoutMs?: number,
 ): Promise<{ results: ScenarioResult[]; outages: number[] }> {
   const results: ScenarioResult[] = [];
   const outages: number[] = [];
   for (let i = 0; i < runs; i++) {
     let r: ScenarioResult;
     try {
-      r = await runScenario(lab, name, { ...(o.signal == null ? {} : { signal: o.signal }) });
+      r = await runScenario(lab, name, {
+        ...(o.signal == null ? {} : { signal: o.signal }),
+        ...(timeoutMs == null ? {} : { timeoutMs }),
+      });
     } catch (error) {
       if (LabError.isInstance(error) && error.code === 'ABORTED') throw error;
       o.progress(`${label} ${name} ${i + 1}/${runs}: ${describeError(error)}`);
@@ -283,7 +287,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     async (lab) => {
       const out: ScenarioStats[] = [];
       for (const s of plan.baseline) {
-        const { results } = await scenarioRuns(lab, s.name, s.runs, o, 'baseline');
+        // Consul's defaults take 37.5–50 s for a crash (docs/safety.md): wait up to two minutes.
+        const { results } = await scenarioRuns(lab, s.name, s.runs, o, 'baseline', undefined, 120_000);
         out.push(
           stats(
             s.name,

@@ -85,6 +85,8 @@ describe('convergenceBoundMs (docs/safety.md derivations)', () => {
     lockDelayMs: 1_500,
     checkIntervalMs: 1_000,
     checkTimeoutMs: 800,
+    crashDetectionMs: 1_800,
+    lockRetryMs: 0,
     failureDetectionMs: 6_000,
     rpcHoldTimeoutMs: 7_000,
     healthRiseMs: 3_000,
@@ -105,6 +107,11 @@ describe('convergenceBoundMs (docs/safety.md derivations)', () => {
   it('takes the slowest path over the kinds, and adds the slack once', () => {
     const both = convergenceBoundMs(new Set(['kill', 'consul-leader-loss']), { ...t, slackMs: 500 });
     expect(both).toBe(7_000 + 1_500 + 1_000 + 3_000 + 500);
+  });
+
+  it("with Consul's default lock settings a crash is found by the TTL and retried on a 5 s grid", () => {
+    const consulDefaults = { ...t, lockDelayMs: 15_000, crashDetectionMs: 30_000, lockRetryMs: 5_000 };
+    expect(convergenceBoundMs(new Set(['kill']), consulDefaults)).toBe(30_000 + 15_000 + 5_000 + 1_000);
   });
 
   it('with no fault, only settling time', () => {

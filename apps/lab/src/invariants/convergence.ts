@@ -86,6 +86,10 @@ export interface BoundTiming extends SafetyTiming {
   /** Consul's HTTP check interval and timeout (liveness). */
   checkIntervalMs: number;
   checkTimeoutMs: number;
+  /** How long Consul takes to invalidate a dead agent's session: liveness check, or 2×TTL. */
+  crashDetectionMs: number;
+  /** Fixed retry grid after a refused acquire (Consul's 5 s), 0 when retries follow the lock-delay. */
+  lockRetryMs: number;
   /** Gossip failure detection (the emulator's fixed delay, 6 s for up to ten nodes). */
   failureDetectionMs: number;
   /** Consul's rpc_hold_timeout: how long a request waits out a leaderless cluster. */
@@ -119,7 +123,7 @@ export interface BoundTiming extends SafetyTiming {
 export function convergenceBoundMs(kinds: ReadonlySet<BoundFaultKind>, t: BoundTiming): number {
   const claim = t.claimMs;
   const restart = t.agentStartMs + t.healthRiseMs;
-  const liveness = t.checkIntervalMs + t.checkTimeoutMs + t.lockDelayMs + claim;
+  const liveness = t.crashDetectionMs + t.lockDelayMs + t.lockRetryMs + claim;
   let bound = claim + t.healthFallMs + t.lockDelayMs; // a clean system still settling
   const consider = (ms: number) => (bound = Math.max(bound, ms));
   for (const k of kinds) {

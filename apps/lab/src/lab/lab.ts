@@ -87,6 +87,7 @@ export interface Lab {
   readonly events: LabEventLog;
   /** The fence timing the agents run with (docs/safety.md), for the invariant checks. */
   readonly safety: SafetyTiming;
+  readonly lock: LockSettings;
   readonly faults: LabFaults;
   agent: (instanceId: string) => AgentProcess;
   name: (instanceId: string | null | undefined) => string;
@@ -215,12 +216,8 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
       );
     }
 
-    const lockDelay = options.agentOverrides?.['consul'];
-    const lockDelayMs =
-      lockDelay != null && typeof lockDelay === 'object' && !Array.isArray(lockDelay)
-        ? Number((lockDelay as Record<string, unknown>)['lockDelayMs'] ?? DEFAULT_SAFETY_TIMING.lockDelayMs)
-        : DEFAULT_SAFETY_TIMING.lockDelayMs;
-    const safety: SafetyTiming = { ...DEFAULT_SAFETY_TIMING, lockDelayMs };
+    const lock = lockSettings(options.agentOverrides);
+    const safety: SafetyTiming = { ...DEFAULT_SAFETY_TIMING, lockDelayMs: lock.lockDelayMs };
 
     const lab = assembleLab({
       sim: theSim,
@@ -231,6 +228,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
       internet,
       events,
       safety,
+      lock,
       options,
       cleanups,
     });
@@ -257,8 +255,36 @@ interface Parts {
   internet: Map<string, InternetPath>;
   events: LabEventLog;
   safety: SafetyTiming;
+  lock: LockSettings;
   options: LabOptions;
   cleanups: Array<() => Promise<void>>;
+}
+
+/** The lock timings the agents run with: nat-agent's profile and any explicit override. */
+export interface LockSettings {
+  profile: 'nat-ha' | 'consul-defaults';
+  lockDelayMs: number;
+  sessionTtlMs: number;
+  /** The session is tied to the agent's liveness check (nat-ha) or only to serfHealth. */
+  livenessCheck: boolean;
+  /** A refused acquire is retried on this fixed grid (Consul's 5 s), or as soon as the delay can end. */
+  lockRetryMs: number | null;
+}
+
+/** nat-agent's `consul.lockProfile` defaults (docs/operations.md), with explicit keys on top. */
+export function lockSettings(overrides: LabOptions['agentOverrides']): LockSettings {
+  const c = overrides?.['consul'];
+  const consul =
+    c != null && typeof c === 'object' && !Array.isArray(c) ? (c as Record<string, unknown>) : {};
+  const consulDefaults = consul['lockProfile'] === 'consul-defaults';
+  const num = (v: unknown, d: number) => (typeof v === 'number' ? v : d);
+  return {
+    profile: consulDefaults ? 'consul-defaults' : 'nat-ha',
+    lockDelayMs: num(consul['lockDelayMs'], consulDefaults ? 15_000 : 1_500),
+    sessionTtlMs: num(consul['sessionTtlMs'], consulDefaults ? 15_000 : 10_000),
+    livenessCheck: !consulDefaults,
+    lockRetryMs: consulDefaults ? 5_000 : null,
+  };
 }
 
 function assembleLab(p: Parts): Lab {
@@ -566,6 +592,7 @@ function assembleLab(p: Parts): Lab {
     internet,
     events,
     safety: p.safety,
+    lock: p.lock,
     faults,
     agent,
     name,

@@ -68,6 +68,8 @@ export interface ScenarioResult {
 export interface RunScenarioOptions {
   /** Steady-state wait before the fault and after the recovery. Default 90 s. */
   steadyTimeoutMs?: number;
+  /** Longest wait for the new leader's routes; default the scenario's (the baseline needs more). */
+  timeoutMs?: number;
   /** Skip the recovery (the bench recovers itself; the default is to recover). */
   recover?: boolean;
   signal?: AbortSignal;
@@ -75,8 +77,14 @@ export interface RunScenarioOptions {
 }
 
 export function boundTiming(lab: Lab): BoundTiming {
+  const { lock } = lab;
   return {
     ...lab.safety,
+    // Without the liveness check on the session (Consul defaults) a dead holder is found by the TTL
+    // (the servers expire a session 2×TTL after its last renew, spec §2.6), and refused acquires
+    // retry on a 5 s grid.
+    crashDetectionMs: lock.livenessCheck ? 1_000 + 800 : 2 * lock.sessionTtlMs,
+    lockRetryMs: lock.lockRetryMs ?? 0,
     checkIntervalMs: 1_000,
     checkTimeoutMs: 800,
     failureDetectionMs: 6_000,
