@@ -169,7 +169,7 @@ export async function runScenario(
         return m.failoverMs == null ? undefined : m;
       },
       {
-        timeoutMs: scenario.timeoutMs,
+        timeoutMs: options.timeoutMs ?? scenario.timeoutMs,
         intervalMs: 50,
         what: `routes of ${group.name} on a new leader`,
         ...(signal == null ? {} : { signal }),
