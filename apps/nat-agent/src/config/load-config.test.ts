@@ -268,4 +268,19 @@ groups:
       }),
     );
   });
+
+  it('says what is wrong with a number: its type, or the range it misses', () => {
+    const r = load({
+      '/etc/nat-ha/agent.yaml': MINIMAL + 'health:\n  fall: 0\n  rise: "three"\n  intervalMs: -1\n',
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: 'health.fall', message: 'fall must be at least 1' }),
+        expect.objectContaining({ path: 'health.rise', message: 'rise must be a number' }),
+        expect.objectContaining({ path: 'health.intervalMs', message: 'intervalMs must not be negative' }),
+      ]),
+    );
+  });
 });

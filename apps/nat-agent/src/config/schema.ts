@@ -10,9 +10,14 @@ import { z } from 'zod';
 
 export const DEFAULT_CONFIG_PATH = '/etc/nat-ha/agent.yaml';
 
+// zod 4 applies a schema-level `error` to every issue of that schema, so the type message is given
+// only for type errors; each range rule carries its own message.
+const typeError = (message: string) => (issue: { code: string }) =>
+  issue.code === 'invalid_type' ? message : undefined;
+
 const ms = (what: string) =>
   z
-    .number({ error: `${what} must be a number of milliseconds` })
+    .number({ error: typeError(`${what} must be a number of milliseconds`) })
     .int(`${what} must be a whole number of milliseconds`)
     .nonnegative(`${what} must not be negative`);
 
@@ -20,9 +25,9 @@ const positiveMs = (what: string) => ms(what).positive(`${what} must be greater 
 
 const count = (what: string, min: number) =>
   z
-    .number({ error: `${what} must be a number` })
+    .number({ error: typeError(`${what} must be a number`) })
     .int(`${what} must be a whole number`)
-    .min(min);
+    .min(min, `${what} must be at least ${min}`);
 
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
@@ -199,7 +204,7 @@ export const configSchema = z.strictObject({
       lockDelayMs: ms('lockDelayMs').optional(),
       /** TTL of the agent's session (a backstop); default from `lockProfile` (10 000, or 15 000). */
       sessionTtlMs: z
-        .number({ error: 'sessionTtlMs must be a number of milliseconds' })
+        .number({ error: typeError('sessionTtlMs must be a number of milliseconds') })
         .int('sessionTtlMs must be a whole number of milliseconds')
         .min(10_000, "sessionTtlMs must be at least 10000 (Consul's default session_ttl_min)")
         .max(86_400_000, 'sessionTtlMs must be at most 86400000 (24 h)')
