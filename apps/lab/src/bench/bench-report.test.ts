@@ -62,8 +62,9 @@ function results(over: Partial<BenchResults> = {}): Omit<BenchResults, 'targets'
     },
     footprint: {
       windowS: 300,
-      agents: [{ name: 'nat-a', rssMiB: 55, cpuPercent: 0.3 }],
+      agents: [{ name: 'nat-a', rssMiB: 55, pssMiB: 30, ussMiB: 22, cpuPercent: 0.3 }],
       maxRssMiB: 55,
+      maxUssMiB: 22,
       maxCpuPercent: 0.3,
     },
     ...over,
@@ -105,6 +106,7 @@ describe('renderMarkdown', () => {
     expect(md).toContain('**19.0×** at p50');
     expect(md).toMatch(/\| 100 \| 1 \| 12\.5 s \| 12\.5 s \| 12\.6 s \| 10\.2 s \| 1\.23 \|/);
     expect(md).toContain('**240 per hour**');
+    expect(md).toMatch(/\| nat-a \| 55\.0 MiB \| 30\.0 MiB \| 22\.0 MiB \| 0\.30 % of a core \|/);
     expect(md).toMatch(/\| health p95 \| ≤ 3\.5 s \| 3600 ms \| \*\*no\*\* \|/);
   });
 

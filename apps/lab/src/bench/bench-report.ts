@@ -52,6 +52,17 @@ export interface TargetCheck {
   met: boolean | null;
 }
 
+/** One agent's footprint at the end of the idle window. */
+export interface FootprintRow {
+  name: string;
+  /** VmRSS: includes the node binary's pages, shared by every Node process on the host. */
+  rssMiB: number;
+  /** Proportional set size and unique set size (Private_Clean + Private_Dirty), smaps_rollup. */
+  pssMiB: number | null;
+  ussMiB: number | null;
+  cpuPercent: number;
+}
+
 export interface BenchResults {
   version: 1;
   date: string;
@@ -79,8 +90,10 @@ export interface BenchResults {
   } | null;
   footprint: {
     windowS: number;
-    agents: { name: string; rssMiB: number; cpuPercent: number }[];
+    agents: FootprintRow[];
     maxRssMiB: number;
+    /** Largest unique set size; null where smaps_rollup could not be read. */
+    maxUssMiB: number | null;
     maxCpuPercent: number;
   } | null;
   targets: TargetCheck[];
@@ -231,17 +244,21 @@ export function renderMarkdown(r: BenchResults): string {
       out.push('');
       out.push(
         ...table(
-          ['agent', 'RSS', 'idle CPU'],
+          ['agent', 'RSS', 'PSS', 'USS (private)', 'idle CPU'],
           f.agents.map((a) => [
             a.name,
             `${a.rssMiB.toFixed(1)} MiB`,
+            a.pssMiB == null ? '—' : `${a.pssMiB.toFixed(1)} MiB`,
+            a.ussMiB == null ? '—' : `${a.ussMiB.toFixed(1)} MiB`,
             `${a.cpuPercent.toFixed(2)} % of a core`,
           ]),
         ),
       );
       out.push('');
       out.push(
-        `RSS from /proc/<pid>/status VmRSS at the end of the window; CPU from /proc/<pid>/stat utime+stime over ${f.windowS} s.`,
+        `RSS from /proc/<pid>/status VmRSS at the end of the window (it counts the node binary's pages, shared by every ` +
+          `Node process); PSS and USS from /proc/<pid>/smaps_rollup; CPU from /proc/<pid>/stat utime+stime over ${f.windowS} s. ` +
+          `Agents run with the systemd unit's MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=0.`,
       );
     }
   }

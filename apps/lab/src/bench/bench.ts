@@ -19,6 +19,7 @@ import {
   judgeTargets,
   type BenchResults,
   type CandidateScaling,
+  type FootprintRow,
   type MachineInfo,
   type ScenarioStats,
   type TableScaling,
@@ -219,12 +220,18 @@ async function measureIdle(
   await sleep(windowS * 1000, o.signal);
   const to = Date.now();
   const calls = countCalls(lab.sim.aws.control.calls(), from, to);
-  const rows: { name: string; rssMiB: number; cpuPercent: number }[] = [];
+  const rows: FootprintRow[] = [];
   for (const a of agents) {
     const b = a.pid == null ? undefined : await sampleProcess(a.pid);
     const s0 = first.get(a.instanceId);
     if (b == null || s0 == null) continue;
-    rows.push({ name: a.name, rssMiB: b.rssBytes / 1_048_576, cpuPercent: cpuFraction(s0, b) * 100 });
+    rows.push({
+      name: a.name,
+      rssMiB: b.rssBytes / 1_048_576,
+      pssMiB: b.shares == null ? null : b.shares.pssBytes / 1_048_576,
+      ussMiB: b.shares == null ? null : b.shares.ussBytes / 1_048_576,
+      cpuPercent: cpuFraction(s0, b) * 100,
+    });
   }
   return {
     steadyState: {
@@ -241,6 +248,7 @@ async function measureIdle(
             windowS,
             agents: rows,
             maxRssMiB: Math.max(...rows.map((r) => r.rssMiB)),
+            maxUssMiB: rows.some((r) => r.ussMiB == null) ? null : Math.max(...rows.map((r) => r.ussMiB ?? 0)),
             maxCpuPercent: Math.max(...rows.map((r) => r.cpuPercent)),
           },
   };

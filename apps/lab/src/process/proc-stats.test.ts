@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuFraction, parseCpuTicks, parseVmRssBytes } from './proc-stats';
+import { cpuFraction, parseCpuTicks, parseSmapsRollup, parseVmRssBytes } from './proc-stats';
 
 describe('parseVmRssBytes', () => {
   it('reads VmRSS in kB as bytes', () => {
@@ -30,5 +30,27 @@ describe('cpuFraction', () => {
     expect(
       cpuFraction({ at: 0, rssBytes: 0, cpuTicks: 100 }, { at: 10_000, rssBytes: 0, cpuTicks: 105 }),
     ).toBe(0.005);
+  });
+});
+
+describe('parseSmapsRollup', () => {
+  const rollup = [
+    '00400000-7ffd4a1f3000 ---p 00000000 00:00 0                          [rollup]',
+    'Rss:               78812 kB',
+    'Pss:               45120 kB',
+    'Pss_Anon:          30100 kB',
+    'Shared_Clean:      40960 kB',
+    'Shared_Dirty:          0 kB',
+    'Private_Clean:      1024 kB',
+    'Private_Dirty:     30828 kB',
+    '',
+  ].join('\n');
+
+  it('reads Pss and USS (Private_Clean + Private_Dirty) in bytes, not Pss_Anon', () => {
+    expect(parseSmapsRollup(rollup)).toEqual({ pssBytes: 45120 * 1024, ussBytes: (1024 + 30828) * 1024 });
+  });
+
+  it('is undefined when a field is missing (old kernel, no access)', () => {
+    expect(parseSmapsRollup('Rss: 1 kB\nPss: 1 kB\n')).toBeUndefined();
   });
 });

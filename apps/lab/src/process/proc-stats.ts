@@ -1,6 +1,8 @@
 /**
  * Footprint of an agent process from /proc (Linux): resident memory from /proc/<pid>/status
- * (`VmRSS`, kB) and CPU time from /proc/<pid>/stat (utime + stime, in clock ticks; fields 14 and
+ * (`VmRSS`, kB), its proportional and private shares from /proc/<pid>/smaps_rollup (`Pss`, and
+ * `Private_Clean` + `Private_Dirty` = USS, what the process alone costs: about 40 MB of every Node
+ * process's RSS is the node binary's pages, shared by all of them) and CPU time from /proc/<pid>/stat (utime + stime, in clock ticks; fields 14 and
  * 15, counted after the parenthesised command name, which may itself contain spaces).
  */
 import { readFile } from 'node:fs/promises';
@@ -11,6 +13,24 @@ export const CLOCK_TICKS_PER_SECOND = 100;
 export function parseVmRssBytes(status: string): number | undefined {
   const m = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
   return m == null ? undefined : Number(m[1]) * 1024;
+}
+
+export interface SharedShares {
+  pssBytes: number;
+  /** Unique set size: Private_Clean + Private_Dirty. */
+  ussBytes: number;
+}
+
+export function parseSmapsRollup(rollup: string): SharedShares | undefined {
+  const kB = (field: string): number | undefined => {
+    const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(rollup);
+    return m == null ? undefined : Number(m[1]) * 1024;
+  };
+  const pss = kB('Pss');
+  const clean = kB('Private_Clean');
+  const dirty = kB('Private_Dirty');
+  if (pss == null || clean == null || dirty == null) return undefined;
+  return { pssBytes: pss, ussBytes: clean + dirty };
 }
 
 /** utime + stime in clock ticks. */
@@ -32,6 +52,8 @@ export interface ProcSample {
   at: number;
   rssBytes: number;
   cpuTicks: number;
+  /** From smaps_rollup (Linux ≥ 4.14); undefined where it cannot be read. */
+  shares?: SharedShares;
 }
 
 export async function sampleProcess(pid: number): Promise<ProcSample | undefined> {
@@ -43,7 +65,9 @@ export async function sampleProcess(pid: number): Promise<ProcSample | undefined
     const rssBytes = parseVmRssBytes(status);
     const cpuTicks = parseCpuTicks(stat);
     if (rssBytes == null || cpuTicks == null) return undefined;
-    return { at: Date.now(), rssBytes, cpuTicks };
+    const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => undefined);
+    const shares = rollup == null ? undefined : parseSmapsRollup(rollup);
+    return { at: Date.now(), rssBytes, cpuTicks, ...(shares == null ? {} : { shares }) };
   } catch {
     return undefined; // not Linux, or the process is gone
   }

@@ -81,6 +81,8 @@ describe('agentEnvironment', () => {
     );
     expect(env).toEqual({
       PATH: '/usr/bin',
+      MALLOC_ARENA_MAX: '2',
+      MALLOC_TRIM_THRESHOLD_: '0',
       AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:1',
       AWS_ENDPOINT_URL_EC2: 'http://127.0.0.1:2/',
       AWS_ENDPOINT_URL_AUTO_SCALING: 'http://127.0.0.1:2/',
@@ -88,5 +90,14 @@ describe('agentEnvironment', () => {
       AWS_CONFIG_FILE: '/tmp/empty',
       AWS_SHARED_CREDENTIALS_FILE: '/tmp/empty',
     });
+  });
+
+  it("sets the systemd unit's allocator variables unless the parent chose its own", () => {
+    const endpoints = { imds: 'i', ec2: 'e', autoscaling: 'a', consulAgent: 'c' };
+    expect(agentEnvironment({}, endpoints, '/e')).toMatchObject({
+      MALLOC_ARENA_MAX: '2',
+      MALLOC_TRIM_THRESHOLD_: '0',
+    });
+    expect(agentEnvironment({ MALLOC_ARENA_MAX: '8' }, endpoints, '/e')['MALLOC_ARENA_MAX']).toBe('8');
   });
 });

@@ -106,6 +106,7 @@ const SCRUBBED = [/^AWS_/, /^NAT_HA_/, /^CONSUL_/];
  * and the EC2/Auto Scaling/Consul endpoints. No static credentials: the SDK's default chain reads the
  * instance role from IMDS, so the EC2 journal attributes every call to this instance. The shared
  * config and credentials files point at empty files in the lab's directory, so `~/.aws` is never read.
+ * glibc's MALLOC_ARENA_MAX and MALLOC_TRIM_THRESHOLD_ default to the unit's values; the parent's win.
  */
 export function agentEnvironment(
   parent: Readonly<Record<string, string | undefined>>,
@@ -118,6 +119,10 @@ export function agentEnvironment(
     env[k] = v;
   }
   return {
+    // The allocator settings the shipped systemd unit sets (packaging/nat-agent.service), so the lab
+    // and the bench measure the footprint of the configuration that runs on an instance.
+    MALLOC_ARENA_MAX: '2',
+    MALLOC_TRIM_THRESHOLD_: '0',
     ...env,
     AWS_EC2_METADATA_SERVICE_ENDPOINT: endpoints.imds,
     AWS_ENDPOINT_URL_EC2: endpoints.ec2,
