@@ -23,8 +23,9 @@ Commands:
 
 Options for serve:
   --world FILE        world JSON (default: the built-in lab world; see 'nat-ha-sim world')
-  --port-base N       EC2/Auto Scaling and the control plane on port N, instance k's IMDS on
-                      N+1+k (default: ephemeral ports); Consul agents use ephemeral ports
+  --port-base N       fixed ports for n instances: EC2/Auto Scaling and its control plane on N,
+                      instance k's IMDS on N+1+k, the Consul control plane on N+1+n and
+                      instance k's Consul agent on N+2+n+k (default: ephemeral ports)
   --host ADDR         address to listen on (default 127.0.0.1)
   --latency MODE      none (default) or realistic (EC2 describe 80 ms, mutate 150 ms, IMDS 1 ms)
   --throttling        enforce EC2's published API token buckets

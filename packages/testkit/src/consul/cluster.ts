@@ -72,7 +72,10 @@ export class ConsulCluster {
 
   /** Creates the agents and their servers, and registers every node as the leader would. */
   async start(): Promise<void> {
-    this.options.nodes.forEach((n, i) => this.createAgent(n.name, n.address, i < 3));
+    const base = this.options.portBase;
+    this.options.nodes.forEach((n, i) =>
+      this.createAgent(n.name, n.address, i < 3, base == null ? 0 : base + 1 + i),
+    );
     await Promise.all([...this.servers.values()].map((s) => s.listen()));
     for (const agent of this.agents.values()) this.reconcile(agent);
   }
@@ -89,7 +92,7 @@ export class ConsulCluster {
     return s;
   }
 
-  private createAgent(name: string, address: string, isServer: boolean): ConsulAgent {
+  private createAgent(name: string, address: string, isServer: boolean, port = 0): ConsulAgent {
     const agent = new ConsulAgent(name, address, isServer, {
       clock: this.clock,
       random: this.options.random,
@@ -98,7 +101,7 @@ export class ConsulCluster {
       track: (p) => this.track(p),
     });
     this.agents.set(name, agent);
-    this.servers.set(name, createAgentServer(this, agent));
+    this.servers.set(name, createAgentServer(this, agent, port));
     return agent;
   }
 

@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { TestkitError } from '../errors';
 import { ConsulCluster } from './cluster';
+import { listenError } from './http-server';
 import { CONSUL_CONTROL_PREFIX, handleControl } from './control-endpoint';
 import type { ConsulCheckStatus, ConsulJournalEntry } from './journal';
 import { resolveConsulOptions, type ConsulEmulatorOptions } from './options';
@@ -79,14 +80,17 @@ async function startControlListener(
     s.once('close', () => sockets.delete(s));
   });
   server.requestTimeout = 0;
+  const port = cluster.options.portBase ?? 0;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, cluster.options.host, () => resolve());
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(listenError(cluster.options.host, port, err)),
+    );
+    server.listen(port, cluster.options.host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  const bound = (server.address() as AddressInfo).port;
   const host = cluster.options.host.includes(':') ? `[${cluster.options.host}]` : cluster.options.host;
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${host}:${bound}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -9,6 +9,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { TestkitError } from '../errors';
 import type { ConsulAgent } from './agent';
 import type { ConsulCluster } from './cluster';
 import { CONSUL_CONTROL_PREFIX, handleControl } from './control-endpoint';
@@ -206,9 +207,21 @@ export async function handleRequest(
   writeReply(res, reply, opts);
 }
 
-export function createAgentServer(cluster: ConsulCluster, agent: ConsulAgent): AgentServer {
+/** A listen failure as an `INVALID_OPTION` that names the address (a fixed `portBase` port in use). */
+export function listenError(host: string, port: number, err: NodeJS.ErrnoException): TestkitError {
+  return new TestkitError(
+    'INVALID_OPTION',
+    err.code === 'EADDRINUSE'
+      ? `consul emulator: cannot listen on ${host}:${port}: the port is in use (choose another portBase)`
+      : `consul emulator: cannot listen on ${host}:${port}: ${err.message}`,
+    { cause: err },
+  );
+}
+
+/** `port` 0: an ephemeral port, kept across kill and revive. */
+export function createAgentServer(cluster: ConsulCluster, agent: ConsulAgent, initialPort = 0): AgentServer {
   const sockets = new Set<Socket>();
-  let port = 0;
+  let port = initialPort;
   let server: http.Server | undefined;
 
   // Sockets answering a control-plane request: such a request may kill the very agent serving
@@ -257,9 +270,11 @@ export function createAgentServer(cluster: ConsulCluster, agent: ConsulAgent): A
       if (server != null) return;
       const s = create();
       await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
+        const onError = (err: NodeJS.ErrnoException): void =>
+          reject(listenError(cluster.options.host, port, err));
+        s.once('error', onError);
         s.listen(port, cluster.options.host, () => {
-          s.off('error', reject);
+          s.off('error', onError);
           resolve();
         });
       });

@@ -31,6 +31,12 @@ export interface ConsulEmulatorOptions {
   /** Interface the agent endpoints listen on. Default `127.0.0.1`. */
   host?: string;
   /**
+   * Fixed ports: the control listener on `portBase`, node k's agent endpoint (in `nodes` order) on
+   * `portBase + 1 + k`. Nodes added later with `addNode` take an ephemeral port. Default: port 0
+   * (ephemeral) everywhere.
+   */
+  portBase?: number;
+  /**
    * Time from a kill or partition until gossip declares the node failed and its `serfHealth` goes
    * critical. Default {@link defaultFailureDetectionMs} for the cluster size (spec §8.6).
    */
@@ -68,6 +74,7 @@ export interface ResolvedConsulOptions {
   readonly datacenter: string;
   readonly clock: TestClock;
   readonly host: string;
+  readonly portBase: number | undefined;
   readonly failureDetectionMs: number | undefined;
   readonly rpcHoldTimeoutMs: number;
   readonly sessionTtlMinMs: number;
@@ -185,6 +192,18 @@ export function resolveConsulOptions(options: ConsulEmulatorOptions = {}): Resol
     throw invalid('startConsul: option host must be a non-empty string');
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') throw invalid('startConsul: option random must be a function');
+  const portBase = options.portBase;
+  if (
+    portBase != null &&
+    (typeof portBase !== 'number' || !Number.isInteger(portBase) || portBase < 1 || portBase > 65535)
+  ) {
+    throw invalid(`startConsul: option portBase must be an integer port 1–65535, got ${String(portBase)}`);
+  }
+  if (portBase != null && portBase + nodes.length > 65535) {
+    throw invalid(
+      `startConsul: option portBase ${portBase} leaves no room for ${nodes.length} agent ports (the last would be ${portBase + nodes.length})`,
+    );
+  }
   const sessionTtlMinMs = nonNegativeMs(
     'sessionTtlMinMs',
     options.sessionTtlMinMs,
@@ -206,6 +225,7 @@ export function resolveConsulOptions(options: ConsulEmulatorOptions = {}): Resol
     datacenter,
     clock: options.clock ?? createSystemClock(),
     host,
+    portBase,
     failureDetectionMs:
       options.failureDetectionMs == null
         ? undefined

@@ -25,8 +25,9 @@ export interface SimOptions {
   /** EC2 token buckets (see `AwsEmulatorOptions.throttling`). Default false. */
   throttling?: AwsEmulatorOptions['throttling'];
   /**
-   * Fixed ports for EC2/Auto Scaling (`portBase`, also the control plane) and the IMDS endpoints
-   * (`portBase + 1 + k`). The Consul emulator picks its own ports.
+   * Fixed ports, for n instances: EC2/Auto Scaling and its control plane on `portBase`, instance k's
+   * IMDS on `portBase + 1 + k`, the Consul control listener on `portBase + 1 + n` and instance k's
+   * Consul agent on `portBase + 2 + n + k` (k in world order). Default: ephemeral ports everywhere.
    */
   portBase?: number;
   /** More AWS emulator options (visibility delay, transition time, DryRun stage, …). */
@@ -115,6 +116,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       })),
       clock,
       host,
+      ...(options.portBase != null ? { portBase: options.portBase + 1 + world.instances.length } : {}),
       ...options.consul,
     },
     options.signal,

@@ -5,6 +5,7 @@ import { createVirtualClock, type VirtualClock } from '../../src/clock';
 import { startConsul, type ConsulEmulator } from '../../src/consul/emulator';
 import { defaultFailureDetectionMs, type ConsulEmulatorOptions } from '../../src/consul/options';
 import { TestkitError } from '../../src/errors';
+import { freePortBase } from '../free-port-base';
 
 let emulator: ConsulEmulator | undefined;
 let clock: VirtualClock;
@@ -245,12 +246,35 @@ describe('controls and options', () => {
       [{ rpcHoldTimeoutMs: -1 }, /rpcHoldTimeoutMs/],
       [{ agentErrorStyle: 'x' as 'client' }, /agentErrorStyle/],
       [{ acl: { defaultPolicy: 'maybe' as 'deny', tokens: {} } }, /acl.defaultPolicy/],
+      [{ portBase: 0 }, /portBase must be an integer port 1–65535, got 0/],
+      [{ portBase: 1.5 }, /portBase/],
+      [{ portBase: 65535, nodes: ['a', 'b'] }, /portBase 65535 leaves no room for 2 agent ports/],
     ];
     for (const [options, message] of bad) {
       const err = await startConsul(options).catch((x: unknown) => x);
       expect(TestkitError.isInstance(err) && err.code).toBe('INVALID_OPTION');
       expect((err as Error).message).toMatch(message);
     }
+  });
+
+  it('portBase fixes the ports: control on P, node k on P+1+k, kept across kill and revive; a port in use is named', async () => {
+    const base = await freePortBase(3);
+    const e = await start({ nodes: ['node1', 'node2'], portBase: base });
+    expect(e.controlUrl).toBe(`http://127.0.0.1:${base}`);
+    expect([e.agentUrl('node1'), e.agentUrl('node2')]).toEqual([
+      `http://127.0.0.1:${base + 1}`,
+      `http://127.0.0.1:${base + 2}`,
+    ]);
+    await e.killNode('node2');
+    await e.reviveNode('node2');
+    expect(e.agentUrl('node2')).toBe(`http://127.0.0.1:${base + 2}`);
+    expect((await fetch(`${e.agentUrl('node2')}/v1/agent/self`)).status).toBe(200);
+
+    const clash = await startConsul({ nodes: ['x'], portBase: base + 1 }).catch((x: unknown) => x);
+    expect(TestkitError.isInstance(clash) && clash.code).toBe('INVALID_OPTION');
+    expect((clash as Error).message).toBe(
+      `consul emulator: cannot listen on 127.0.0.1:${base + 2}: the port is in use (choose another portBase)`,
+    );
   });
 
   it('rejects unknown nodes and checks, and duplicate node names', async () => {

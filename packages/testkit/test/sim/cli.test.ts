@@ -1,12 +1,12 @@
 // nat-ha-sim as a process: one JSON line when ready, exit 0 on SIGTERM/SIGINT, clear usage errors.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateWorld } from '../../src/world/parse-world';
+import { freePortBase } from '../free-port-base';
 
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 // The source through tsx: a package's own tests run before (or without) its build.
@@ -49,31 +49,12 @@ function firstLine(child: ChildProcessWithoutNullStreams): Promise<string> {
   });
 }
 
-/** A base port with `count` free ports after it (checked, not guessed). */
-async function freePortBase(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const servers = [];
-    let ok = true;
-    for (let p = base; p < base + count && ok; p++) {
-      const s = createServer();
-      ok = await new Promise<boolean>((resolve) => {
-        s.once('error', () => resolve(false));
-        s.listen(p, '127.0.0.1', () => resolve(true));
-      });
-      servers.push(s);
-    }
-    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-    if (ok) return base;
-  }
-  throw new Error('no free port range');
-}
-
 describe('nat-ha-sim', () => {
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('serve prints exactly one JSON line when ready, serves it, and exits 0 on SIGTERM', async () => {
-    const base = await freePortBase(4);
+    // 3 instances: EC2, 3 IMDS, the Consul control listener, 3 Consul agents.
+    const base = await freePortBase(8);
     const child = start(['serve', '--port-base', String(base)]);
     const done = finish(child);
     const line = await firstLine(child);
@@ -92,6 +73,12 @@ describe('nat-ha-sim', () => {
     ]);
     expect(ready.ec2).toBe(`http://127.0.0.1:${base}/`);
     expect(Object.values(ready.imds)).toEqual([1, 2, 3].map((k) => `http://127.0.0.1:${base + k}`));
+    expect(ready['consul']).toBe(`http://127.0.0.1:${base + 4}`);
+    expect(Object.values(ready['consulAgents'] as Record<string, string>)).toEqual(
+      [5, 6, 7].map((k) => `http://127.0.0.1:${base + k}`),
+    );
+    const leader = await fetch(`http://127.0.0.1:${base + 5}/v1/status/leader`);
+    expect(leader.status).toBe(200);
     const token = await fetch(`${ready.imds['i-00000000000000100'] ?? ''}/latest/api/token`, {
       method: 'PUT',
       headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' },
