@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { command } from '../test/fixtures';
-import { renderConsulUnit, renderNatAgentUnit } from './systemd-units';
+import { NAT_AGENT_MALLOC_ENVIRONMENT, renderConsulUnit, renderNatAgentUnit } from './systemd-units';
 
 const paths = {
   consulConfigDir: '/etc/nat-ha/consul.d',
@@ -59,6 +60,17 @@ describe('renderNatAgentUnit', () => {
     expect(unit).toContain('\nAfter=network-online.target consul.service\n');
     expect(unit).toContain('\nProtectKernelTunables=yes\n');
     expect(unit).not.toContain('MemoryDenyWriteExecute');
+  });
+
+  it("sets the shipped unit's allocator environment (apps/nat-agent/packaging/nat-agent.service)", () => {
+    const shipped = readFileSync(
+      new URL('../../nat-agent/packaging/nat-agent.service', import.meta.url),
+      'utf8',
+    );
+    expect(shipped).toContain(`\nEnvironment=${NAT_AGENT_MALLOC_ENVIRONMENT}\n`);
+    expect(renderNatAgentUnit(command().options, paths)).toContain(
+      `\nEnvironment=${NAT_AGENT_MALLOC_ENVIRONMENT}\n`,
+    );
   });
 
   it('stays down after a clean drain (Restart=on-failure) and never restarts on a bad config (exit 2)', () => {

@@ -109,6 +109,10 @@ export function renderConsulUnit(options: RenderOptions, paths: UnitPaths): stri
   ]);
 }
 
+/** The allocator settings of apps/nat-agent/packaging/nat-agent.service (a test keeps them equal). */
+export const NAT_AGENT_MALLOC_ENVIRONMENT =
+  'MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=0 MALLOC_MMAP_THRESHOLD_=16384';
+
 /**
  * nat-agent's unit follows apps/nat-agent/packaging/nat-agent.service (its own user, only the
  * capabilities a NAT needs, check-config before start) with the rendered paths filled in.
@@ -133,6 +137,8 @@ export function renderNatAgentUnit(options: RenderOptions, paths: UnitPaths): st
     `User=${user}`,
     `Group=${user}`,
     `EnvironmentFile=-${environmentFile}`,
+    // glibc returns V8's freed scratch memory (apps/nat-agent/packaging/nat-agent.service says why).
+    `Environment=${NAT_AGENT_MALLOC_ENVIRONMENT}`,
     // An invalid configuration fails here (exit 2, every problem in the journal) before anything runs.
     `ExecStartPre=${node} ${agent} check-config --config ${config}`,
     `ExecStart=${node} ${agent} run --config ${config}`,

@@ -258,7 +258,7 @@ export function renderMarkdown(r: BenchResults): string {
       out.push(
         `RSS from /proc/<pid>/status VmRSS at the end of the window (it counts the node binary's pages, shared by every ` +
           `Node process); PSS and USS from /proc/<pid>/smaps_rollup; CPU from /proc/<pid>/stat utime+stime over ${f.windowS} s. ` +
-          `Agents run with the systemd unit's MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=0.`,
+          `Agents run with the systemd unit's glibc allocator settings (MALLOC_*).`,
       );
     }
   }

@@ -1,7 +1,14 @@
 import { defaultWorld } from '@nat-ha/testkit';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { agentConfig, agentConfigYaml, agentEnvironment, mergeConfig } from './agent-config';
+import { readFileSync } from 'node:fs';
+import {
+  agentConfig,
+  agentConfigYaml,
+  agentEnvironment,
+  mergeConfig,
+  NAT_AGENT_MALLOC_ENVIRONMENT,
+} from './agent-config';
 import { buildTopology } from './topology';
 
 const topology = buildTopology(defaultWorld(), 'vpc');
@@ -83,6 +90,7 @@ describe('agentEnvironment', () => {
       PATH: '/usr/bin',
       MALLOC_ARENA_MAX: '2',
       MALLOC_TRIM_THRESHOLD_: '0',
+      MALLOC_MMAP_THRESHOLD_: '16384',
       AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:1',
       AWS_ENDPOINT_URL_EC2: 'http://127.0.0.1:2/',
       AWS_ENDPOINT_URL_AUTO_SCALING: 'http://127.0.0.1:2/',
@@ -94,10 +102,19 @@ describe('agentEnvironment', () => {
 
   it("sets the systemd unit's allocator variables unless the parent chose its own", () => {
     const endpoints = { imds: 'i', ec2: 'e', autoscaling: 'a', consulAgent: 'c' };
-    expect(agentEnvironment({}, endpoints, '/e')).toMatchObject({
-      MALLOC_ARENA_MAX: '2',
-      MALLOC_TRIM_THRESHOLD_: '0',
-    });
+    expect(agentEnvironment({}, endpoints, '/e')).toMatchObject(NAT_AGENT_MALLOC_ENVIRONMENT);
     expect(agentEnvironment({ MALLOC_ARENA_MAX: '8' }, endpoints, '/e')['MALLOC_ARENA_MAX']).toBe('8');
+  });
+
+  it('uses exactly the allocator settings of the shipped systemd unit', () => {
+    const unit = readFileSync(
+      new URL('../../../nat-agent/packaging/nat-agent.service', import.meta.url),
+      'utf8',
+    );
+    const line = /^Environment=(MALLOC_.*)$/m.exec(unit)?.[1];
+    expect(line, 'the unit sets MALLOC_* on one Environment= line').toBeDefined();
+    expect(Object.fromEntries(line!.split(/\s+/).map((kv) => kv.split('=') as [string, string]))).toEqual(
+      NAT_AGENT_MALLOC_ENVIRONMENT,
+    );
   });
 });

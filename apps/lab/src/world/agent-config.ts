@@ -97,6 +97,16 @@ export interface AgentEndpoints {
   consulAgent: string;
 }
 
+/**
+ * The allocator settings of the shipped unit (apps/nat-agent/packaging/nat-agent.service, which says
+ * why), so the lab and the bench measure what runs on an instance. A test keeps them equal.
+ */
+export const NAT_AGENT_MALLOC_ENVIRONMENT: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_TRIM_THRESHOLD_: '0',
+  MALLOC_MMAP_THRESHOLD_: '16384',
+};
+
 /** Variables that would let a process find credentials or a region anywhere but its IMDS. */
 const SCRUBBED = [/^AWS_/, /^NAT_HA_/, /^CONSUL_/];
 
@@ -106,7 +116,7 @@ const SCRUBBED = [/^AWS_/, /^NAT_HA_/, /^CONSUL_/];
  * and the EC2/Auto Scaling/Consul endpoints. No static credentials: the SDK's default chain reads the
  * instance role from IMDS, so the EC2 journal attributes every call to this instance. The shared
  * config and credentials files point at empty files in the lab's directory, so `~/.aws` is never read.
- * glibc's MALLOC_ARENA_MAX and MALLOC_TRIM_THRESHOLD_ default to the unit's values; the parent's win.
+ * glibc's MALLOC_* settings default to the unit's values; the parent's win.
  */
 export function agentEnvironment(
   parent: Readonly<Record<string, string | undefined>>,
@@ -121,8 +131,7 @@ export function agentEnvironment(
   return {
     // The allocator settings the shipped systemd unit sets (packaging/nat-agent.service), so the lab
     // and the bench measure the footprint of the configuration that runs on an instance.
-    MALLOC_ARENA_MAX: '2',
-    MALLOC_TRIM_THRESHOLD_: '0',
+    ...NAT_AGENT_MALLOC_ENVIRONMENT,
     ...env,
     AWS_EC2_METADATA_SERVICE_ENDPOINT: endpoints.imds,
     AWS_ENDPOINT_URL_EC2: endpoints.ec2,
