@@ -137,7 +137,7 @@ export function renderNatAgentUnit(options: RenderOptions, paths: UnitPaths): st
     `User=${user}`,
     `Group=${user}`,
     `EnvironmentFile=-${environmentFile}`,
-    // glibc returns V8's freed scratch memory (apps/nat-agent/packaging/nat-agent.service says why).
+    // glibc gives freed memory back (apps/nat-agent/packaging/nat-agent.service says why).
     `Environment=${NAT_AGENT_MALLOC_ENVIRONMENT}`,
     // An invalid configuration fails here (exit 2, every problem in the journal) before anything runs.
     `ExecStartPre=${node} ${agent} check-config --config ${config}`,

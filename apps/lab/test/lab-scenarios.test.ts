@@ -48,3 +48,18 @@ describe.each(['crash', 'graceful'] as const)('pnpm lab --scenario %s --json', (
     expect(r.invariants[0]?.checked).toBeGreaterThanOrEqual(r.routes.length);
   });
 });
+
+describe('pnpm lab (the README first command) without a terminal', () => {
+  it('starts the VPC, runs the guided demo (crash, then spot), reports both failovers and exits 0', async () => {
+    const run = await runLab([], 240_000);
+    expect(run.code, tail(run.stderr + run.stdout)).toBe(0);
+    expect(run.stdout).not.toContain('✗');
+    // The closing summary: both steps measured, each from one instance to another, with their phases.
+    const marker = 'nat-ha-lab: guided demo passed\n';
+    expect(run.stdout).toContain(marker);
+    const summary = run.stdout.slice(run.stdout.lastIndexOf(marker) + marker.length);
+    expect(summary).toMatch(/^✓ crash: nat-[a-c] → nat-[a-c] in /m);
+    expect(summary).toMatch(/^✓ spot: nat-[a-c] → nat-[a-c] in /m);
+    expect(summary.match(/lock freed .*, acquired .*, first route write .*, all routes /g)).toHaveLength(2);
+  });
+});
