@@ -34,6 +34,7 @@ export type LogEvent =
   | 'agent_starting'
   | 'config_loaded'
   | 'identity_resolved'
+  | 'identity_retry'
   | 'dataplane_checked'
   | 'source_dest_check'
   | 'iam_self_test'
@@ -190,9 +191,12 @@ export interface GroupElection {
   resign(): Promise<void>;
   /**
    * Runs `fn` after a fresh confirmation that we hold the lock; `fn`'s signal aborts as soon as the
-   * lease can no longer be trusted. Rejects with code `LEASE_LOST` when we do not hold it.
+   * lease can no longer be trusted, or `signal` (the caller's own way to cut the work) aborts. Pass
+   * that signal here rather than combining it inside `fn`, so that the cut counts as one: a write cut
+   * mid-flight may still be applied by EC2, and the next release waits that out (docs/safety.md).
+   * Rejects with code `LEASE_LOST` when we do not hold it.
    */
-  withLease<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  withLease<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T>;
   subscribe(listener: (event: ElectionEvent) => void): () => void;
   /** Stops the watch and contention; used at shutdown. */
   close(): void;

@@ -92,8 +92,10 @@ export interface FakeElection extends GroupElection {
   contending: boolean;
   leader: boolean;
   resignCount: number;
-  /** Every lease signal handed to withLease, in order. */
+  /** Every signal handed to withLease's fn (the lease's, joined with the caller's), in order. */
   leases: AbortSignal[];
+  /** The caller's own signal of each withLease call (what consul-lock records a cut from). */
+  callerSignals: (AbortSignal | undefined)[];
   /** Grants the lock (as if the acquire succeeded). */
   grant(token?: Partial<LeaseToken>): void;
   /** Takes the lock away (session invalidated, key stolen): aborts the lease, emits `deposed`. */
@@ -115,6 +117,7 @@ export function createFakeElection(key = 'nat-ha/groups/g/leader'): FakeElection
     leader: false,
     resignCount: 0,
     leases: [],
+    callerSignals: [],
     contend() {
       fake.contending = true;
     },
@@ -130,10 +133,13 @@ export function createFakeElection(key = 'nat-ha/groups/g/leader'): FakeElection
       lease = undefined;
       emit({ type: 'holder', view: { holder: 'none' } });
     },
-    async withLease(fn) {
+    async withLease(fn, signal) {
       if (!fake.leader || lease === undefined) throw new NatAgentError('LEASE_LOST', 'not the leader');
-      fake.leases.push(lease.signal);
-      return fn(lease.signal);
+      // As consul-lock does: the caller's signal cuts the lease it runs under.
+      const combined = signal === undefined ? lease.signal : AbortSignal.any([lease.signal, signal]);
+      fake.leases.push(combined);
+      fake.callerSignals.push(signal);
+      return fn(combined);
     },
     subscribe(listener) {
       listeners.add(listener);

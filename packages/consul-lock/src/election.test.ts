@@ -527,6 +527,34 @@ describe('createLeaderElection: withLease', () => {
     expect(release.start - t0).toBe(800);
   });
 
+  it("a cut by the caller's own signal counts too: the work settles, and resign() still waits sent + maxWriteMs", async () => {
+    // The lab's fault campaign (seed 1051) found it: nat-agent cut its claim with its own controller,
+    // the aborted write settled, then resign() released at once and the write landed 4 ms after the
+    // successor acquired. The caller's signal, passed to withLease, is part of the lease.
+    const h = harness();
+    const a = h.make();
+    await h.clock.advance(1);
+    const own = new AbortController();
+    const work = a
+      .withLease(
+        (signal) =>
+          new Promise<void>((_, reject) => {
+            signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+          }),
+        own.signal,
+      )
+      .catch(() => undefined);
+    await h.clock.advance(10);
+    const t0 = h.clock.now();
+    own.abort(new Error('health lost'));
+    await work; // settled before resign() is even called
+    const resigned = a.resign();
+    await h.clock.advance(2_000);
+    await resigned;
+    const release = h.fake.calls.find((c) => c.op === 'kv.release')!;
+    expect(release.start - t0).toBe(800);
+  });
+
   it('resign() releases at once when no guarded work was in flight (graceful stays one round trip)', async () => {
     const h = harness();
     const a = h.make();

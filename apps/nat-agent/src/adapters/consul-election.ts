@@ -120,9 +120,9 @@ export function createConsulElection(options: ConsulElectionOptions): GroupElect
       old.stop.abort();
       if (!closed) start();
     },
-    async withLease(fn) {
+    async withLease(fn, signal) {
       try {
-        return await current.election.withLease((signal) => fn(signal));
+        return await current.election.withLease((lease) => fn(lease), signal);
       } catch (error) {
         if (ConsulLockError.isInstance(error) && error.code === 'CONSUL_LOCK_LOST') {
           throw new NatAgentError('LEASE_LOST', `group ${options.group}: ${error.message}`, { cause: error });

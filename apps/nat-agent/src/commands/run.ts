@@ -13,6 +13,7 @@ import { createJsonLogger } from '../observability/logger';
 import { createPrometheusMetrics } from '../observability/prometheus-metrics';
 import type { Dataplane, Logger } from '../ports';
 import { loadFromArgs, type CommandArgs, type CommandContext } from './command-context';
+import { resolveIdentity } from './resolve-identity';
 import type { ConnectedWiring, WiringFactory } from './wiring';
 
 export interface RunDependencies {
@@ -72,7 +73,11 @@ export async function runCommand(
   try {
     const startUp = (async (): Promise<number> => {
       const wiring = deps.wiring({ config, env: ctx.env, clock, logger, signal: lifetime.signal });
-      const identity = await wiring.identity(lifetime.signal);
+      const identity = await resolveIdentity((signal) => wiring.identity(signal), {
+        clock,
+        logger,
+        signal: lifetime.signal,
+      });
       logger.event('info', 'identity_resolved', { ...identity });
       const metrics = createPrometheusMetrics({
         version: VERSION,

@@ -114,6 +114,26 @@ describe('group runner', () => {
     expect(h.logger.names()).not.toContain('routes_claimed');
   });
 
+  it('a resign cuts the claim through the signal given to withLease, so the election sees the cut', async () => {
+    const h = harness({ tables: ['rtb-1', 'rtb-2', 'rtb-3'] });
+    h.runner.dispatch({ type: 'start' });
+    h.election.grant();
+    await h.clock.advance(70); // the second write is on the wire
+    const caller = h.election.callerSignals[0];
+    expect(caller, 'the runner hands withLease its own signal').toBeDefined();
+    expect(caller!.aborted).toBe(false);
+    let cutBeforeRelease: boolean | undefined;
+    const originalResign = h.election.resign.bind(h.election);
+    h.election.resign = async () => {
+      cutBeforeRelease = caller!.aborted;
+      return originalResign();
+    };
+    h.runner.dispatch({ type: 'facts', facts: { health: 'unhealthy', healthyCandidate: true } });
+    expect(caller!.aborted).toBe(true);
+    await h.clock.advance(1_000);
+    expect(cutBeforeRelease).toBe(true);
+  });
+
   it('resigning waits for the write already sent to land before releasing the lock', async () => {
     const h = harness({ tables: ['rtb-1', 'rtb-2', 'rtb-3'] });
     h.routes.uninterruptibleWrites = true;

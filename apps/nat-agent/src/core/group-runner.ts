@@ -224,13 +224,14 @@ export function createGroupRunner(options: GroupRunnerOptions): GroupRunner {
     const controller = new AbortController();
     const started = clock.now();
     if (kind === 'claim') log('info', 'claim_started', { term });
+    // The lease's signal already carries `controller`'s: consul-lock must see our own cuts (a resign,
+    // a change of leadership) as cuts, so that the release waits out a write still on its way to EC2.
     const run = (signal: AbortSignal): Promise<RouteOutcome> => {
-      const combined = AbortSignal.any([signal, controller.signal]);
-      if (kind === 'claim') return routes.claim(combined);
-      if (kind === 'reconcile') return routes.reconcile(combined);
-      return routes.engageFallback(combined);
+      if (kind === 'claim') return routes.claim(signal);
+      if (kind === 'reconcile') return routes.reconcile(signal);
+      return routes.engageFallback(signal);
     };
-    const promise = election.withLease(run).then(
+    const promise = election.withLease(run, controller.signal).then(
       (outcome) => {
         lastRoutes = { at: clock.now(), entries: outcome.routes };
         if (controller.signal.aborted) return;
