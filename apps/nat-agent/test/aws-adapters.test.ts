@@ -85,6 +85,34 @@ describe('AWS adapters against the emulators', () => {
     }
   });
 
+  it('hands a notice seen before anyone subscribed to the late subscriber, once (chaos seed 2040)', async () => {
+    const id = aws.instanceIds[0]!;
+    const ac = new AbortController();
+    const logger = createMemoryLogger();
+    const source = createImdsInterruptions({
+      imds: createImdsClient({ endpoint: aws.imdsUrl(id) }),
+      intervalMs: 100,
+      clock: createNodeClock(),
+      logger,
+      signal: ac.signal,
+    });
+    try {
+      // The agent is still starting (readiness checks under EC2 throttling): nobody listens yet.
+      aws.control.sendSpotInterruption(id);
+      await new Promise((r) => setTimeout(r, 500)); // several polls report nothing new after the first
+      const late: Interruption[] = [];
+      source.subscribe((n) => late.push(n));
+      expect(late, 'delivered after subscribe() returns, not inside it').toEqual([]);
+      await until(() => late.length > 0, 'the kept notice');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(late.map((n) => n.kind)).toEqual(['spot']);
+    } finally {
+      ac.abort();
+      await source.close();
+      aws.control.clearNotices(id);
+    }
+  });
+
   it('completes the Terminating lifecycle action with CONTINUE, as the instance itself', async () => {
     const id = aws.instanceIds[2]!;
     aws.control.terminateInAutoScalingGroup(id);

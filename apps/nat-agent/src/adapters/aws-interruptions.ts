@@ -23,6 +23,9 @@ export function toInterruption(event: InterruptionEvent): Interruption | undefin
   }
 }
 
+/** Notices kept for late subscribers: one per kind and instance-action is the realistic count. */
+const MAX_KEPT = 16;
+
 /** IMDS polling (every `intervalMs`, AWS recommends 5 s for spot and rebalance, §3.5). */
 export function createImdsInterruptions(options: {
   imds: ImdsClient;
@@ -32,6 +35,11 @@ export function createImdsInterruptions(options: {
   signal: AbortSignal;
 }): InterruptionSource & { close(): Promise<void> } {
   const listeners = new Set<(n: Interruption) => void>();
+  // The watcher polls from the moment it is created; the agent subscribes once its start-up is done
+  // (readiness checks, Consul registration), which EC2 throttling can stretch past a poll. A notice is
+  // reported once, so one seen before a subscriber came would be lost and the instance would never
+  // drain (chaos seed 2040). Keep them, and hand them to each new subscriber.
+  const seen: Interruption[] = [];
   const watcher = watchInterruptions({
     imds: options.imds,
     intervalMs: options.intervalMs,
@@ -42,11 +50,19 @@ export function createImdsInterruptions(options: {
   watcher.on('interruption', (event) => {
     const notice = toInterruption(event);
     if (notice === undefined) return;
+    seen.push(notice);
+    if (seen.length > MAX_KEPT) seen.shift();
     for (const l of [...listeners]) l(notice);
   });
   return {
     subscribe(listener) {
       listeners.add(listener);
+      const backlog = [...seen];
+      // After subscribe() returns, as a poll would deliver it: the subscriber may still be starting.
+      if (backlog.length > 0)
+        queueMicrotask(() => {
+          for (const n of backlog) if (listeners.has(listener)) listener(n);
+        });
       return () => listeners.delete(listener);
     },
     close: () => watcher.close(),

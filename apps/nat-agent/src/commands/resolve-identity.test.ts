@@ -3,18 +3,18 @@ import { createVirtualClock } from '@nat-ha/testkit';
 import { describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../test/fakes';
 import type { InstanceIdentity } from '../ports';
-import { resolveIdentity } from './resolve-identity';
+import { resolveIdentityWithRetry } from './resolve-identity';
 
 const identity = { instanceId: 'i-1', az: 'us-east-1a' } as InstanceIdentity;
 const outage = () =>
   new DiscoveryError('IMDS_UNAVAILABLE', 'IMDS answered 500 for PUT /latest/api/token', { retryable: true });
 
-describe('resolveIdentity', () => {
+describe('resolveIdentityWithRetry', () => {
   it('retries a retryable IMDS failure at 1 s, 2 s, 4 s … and logs each retry (chaos seed 1031)', async () => {
     const clock = createVirtualClock();
     const logger = createMemoryLogger();
     const attempts: number[] = [];
-    const result = resolveIdentity(
+    const result = resolveIdentityWithRetry(
       async () => {
         attempts.push(clock.now());
         if (attempts.length <= 3) throw outage();
@@ -38,7 +38,7 @@ describe('resolveIdentity', () => {
     const clock = createVirtualClock();
     const logger = createMemoryLogger();
     let n = 0;
-    const result = resolveIdentity(
+    const result = resolveIdentityWithRetry(
       async () => {
         if (++n <= 8) throw outage();
         return identity;
@@ -57,7 +57,7 @@ describe('resolveIdentity', () => {
     const logger = createMemoryLogger();
     const disabled = new DiscoveryError('IMDS_DISABLED', 'IMDS is disabled on this instance (403)');
     await expect(
-      resolveIdentity(
+      resolveIdentityWithRetry(
         async () => {
           throw disabled;
         },
@@ -70,7 +70,7 @@ describe('resolveIdentity', () => {
   it('stops waiting when the signal aborts (SIGTERM during start-up)', async () => {
     const clock = createVirtualClock();
     const controller = new AbortController();
-    const result = resolveIdentity(
+    const result = resolveIdentityWithRetry(
       async () => {
         throw outage();
       },

@@ -15,7 +15,7 @@ export interface ResolveIdentityOptions {
   maxDelayMs?: number;
 }
 
-export async function resolveIdentity(
+export async function resolveIdentityWithRetry(
   read: (signal: AbortSignal) => Promise<InstanceIdentity>,
   options: ResolveIdentityOptions,
 ): Promise<InstanceIdentity> {

@@ -13,7 +13,7 @@ import { createJsonLogger } from '../observability/logger';
 import { createPrometheusMetrics } from '../observability/prometheus-metrics';
 import type { Dataplane, Logger } from '../ports';
 import { loadFromArgs, type CommandArgs, type CommandContext } from './command-context';
-import { resolveIdentity } from './resolve-identity';
+import { resolveIdentityWithRetry } from './resolve-identity';
 import type { ConnectedWiring, WiringFactory } from './wiring';
 
 export interface RunDependencies {
@@ -73,7 +73,7 @@ export async function runCommand(
   try {
     const startUp = (async (): Promise<number> => {
       const wiring = deps.wiring({ config, env: ctx.env, clock, logger, signal: lifetime.signal });
-      const identity = await resolveIdentity((signal) => wiring.identity(signal), {
+      const identity = await resolveIdentityWithRetry((signal) => wiring.identity(signal), {
         clock,
         logger,
         signal: lifetime.signal,
