@@ -38,6 +38,50 @@ export default tseslint.config(
     },
   },
   {
+    // The dependency rule (docs/architecture.md): the four libraries never import each other, and
+    // testkit only from their tests and benches. Apps compose them.
+    files: ['packages/{net-health,consul-lock,aws-discovery,route-switcher}/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '@nat-ha/net-health',
+                '@nat-ha/consul-lock',
+                '@nat-ha/aws-discovery',
+                '@nat-ha/route-switcher',
+                '**/packages/*/src/**',
+                '../../*/src/**',
+              ],
+              message:
+                'The four libraries never import each other (docs/architecture.md); an app composes them.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/{net-health,consul-lock,aws-discovery,route-switcher}/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@nat-ha/*', '**/packages/*/src/**', '../../*/src/**'],
+              message:
+                'A library imports no other @nat-ha package at run time (docs/architecture.md); testkit only in tests.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Config files must default-export.
     files: ['**/*.config.ts', '**/*.config.js', 'eslint.config.js'],
     rules: { 'no-restricted-syntax': 'off' },
