@@ -82,6 +82,24 @@ export default tseslint.config(
     },
   },
   {
+    // testkit is a run-time dependency of the lab only: the shipped apps' sources never import it.
+    files: ['apps/{nat-agent,bootstrap}/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@nat-ha/testkit', '@nat-ha/testkit/*'],
+              message: 'testkit is a run-time dependency of the lab only (docs/architecture.md).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Config files must default-export.
     files: ['**/*.config.ts', '**/*.config.js', 'eslint.config.js'],
     rules: { 'no-restricted-syntax': 'off' },
