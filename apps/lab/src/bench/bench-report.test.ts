@@ -64,7 +64,6 @@ function results(over: Partial<BenchResults> = {}): Omit<BenchResults, 'targets'
       windowS: 300,
       agents: [{ name: 'nat-a', rssMiB: 55, pssMiB: 30, ussMiB: 22, cpuPercent: 0.3 }],
       maxRssMiB: 55,
-      maxUssMiB: 22,
       maxCpuPercent: 0.3,
     },
     ...over,

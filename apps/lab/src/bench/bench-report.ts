@@ -92,8 +92,6 @@ export interface BenchResults {
     windowS: number;
     agents: FootprintRow[];
     maxRssMiB: number;
-    /** Largest unique set size; null where smaps_rollup could not be read. */
-    maxUssMiB: number | null;
     maxCpuPercent: number;
   } | null;
   targets: TargetCheck[];

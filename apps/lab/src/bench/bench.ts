@@ -248,9 +248,6 @@ async function measureIdle(
             windowS,
             agents: rows,
             maxRssMiB: Math.max(...rows.map((r) => r.rssMiB)),
-            maxUssMiB: rows.some((r) => r.ussMiB == null)
-              ? null
-              : Math.max(...rows.map((r) => r.ussMiB ?? 0)),
             maxCpuPercent: Math.max(...rows.map((r) => r.cpuPercent)),
           },
   };

@@ -1,9 +1,10 @@
 /**
  * Footprint of an agent process from /proc (Linux): resident memory from /proc/<pid>/status
- * (`VmRSS`, kB), its proportional and private shares from /proc/<pid>/smaps_rollup (`Pss`, and
+ * (`VmRSS`, kB); its proportional and unique shares from /proc/<pid>/smaps_rollup (`Pss`, and
  * `Private_Clean` + `Private_Dirty` = USS, what the process alone costs: about 40 MB of every Node
- * process's RSS is the node binary's pages, shared by all of them) and CPU time from /proc/<pid>/stat (utime + stime, in clock ticks; fields 14 and
- * 15, counted after the parenthesised command name, which may itself contain spaces).
+ * process's RSS is the node binary's pages, shared by all of them); and CPU time from
+ * /proc/<pid>/stat (utime + stime, in clock ticks; fields 14 and 15, counted after the
+ * parenthesised command name, which may itself contain spaces).
  */
 import { readFile } from 'node:fs/promises';
 

@@ -4,6 +4,7 @@
  */
 import { createSystemClock, type TestClock } from '../clock';
 import { TestkitError } from '../errors';
+import { validatePortBase } from '../port-base';
 import { defaultWorld } from '../world/default-world';
 import { parseWorld } from '../world/parse-world';
 import type { InstanceStateName, WorldSpec } from '../world/world-spec';
@@ -90,17 +91,6 @@ export interface AwsEmulator {
   close(): Promise<void>;
 }
 
-function validatePort(name: string, value: number | undefined): number | undefined {
-  if (value == null) return undefined;
-  if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new TestkitError(
-      'INVALID_OPTION',
-      `startAws: option '${name}' must be a port number 1–65535, got ${String(value)}`,
-    );
-  }
-  return value;
-}
-
 function nonNegative(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
@@ -116,13 +106,12 @@ export async function startAws(options: AwsEmulatorOptions = {}): Promise<AwsEmu
   const world = parseWorld(options.world ?? defaultWorld());
   const clock = options.clock ?? createSystemClock();
   const host = options.host ?? '127.0.0.1';
-  const portBase = validatePort('portBase', options.portBase);
-  if (portBase != null && portBase + 1 + world.instances.length > 65535) {
-    throw new TestkitError(
-      'INVALID_OPTION',
-      `startAws: option 'portBase' leaves no room for ${world.instances.length} IMDS ports`,
-    );
-  }
+  const portBase = validatePortBase(
+    'startAws',
+    options.portBase,
+    world.instances.length,
+    `${world.instances.length} IMDS ports`,
+  );
   const dryRunCheck = options.dryRunCheck ?? 'resources';
   if (dryRunCheck !== 'syntax' && dryRunCheck !== 'resources') {
     throw new TestkitError(

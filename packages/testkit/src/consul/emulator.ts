@@ -8,7 +8,8 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { TestkitError } from '../errors';
 import { ConsulCluster } from './cluster';
-import { listenError } from './http-server';
+import { CONSUL_LISTEN_PREFIX } from './http-server';
+import { listenError } from '../port-base';
 import { CONSUL_CONTROL_PREFIX, handleControl } from './control-endpoint';
 import type { ConsulCheckStatus, ConsulJournalEntry } from './journal';
 import { resolveConsulOptions, type ConsulEmulatorOptions } from './options';
@@ -83,7 +84,7 @@ async function startControlListener(
   const port = cluster.options.portBase ?? 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(listenError(cluster.options.host, port, err)),
+      reject(listenError(cluster.options.host, port, err, CONSUL_LISTEN_PREFIX)),
     );
     server.listen(port, cluster.options.host, () => resolve());
   });

@@ -9,7 +9,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { TestkitError } from '../errors';
+import { listenError } from '../port-base';
 import type { ConsulAgent } from './agent';
 import type { ConsulCluster } from './cluster';
 import { CONSUL_CONTROL_PREFIX, handleControl } from './control-endpoint';
@@ -207,16 +207,8 @@ export async function handleRequest(
   writeReply(res, reply, opts);
 }
 
-/** A listen failure as an `INVALID_OPTION` that names the address (a fixed `portBase` port in use). */
-export function listenError(host: string, port: number, err: NodeJS.ErrnoException): TestkitError {
-  return new TestkitError(
-    'INVALID_OPTION',
-    err.code === 'EADDRINUSE'
-      ? `consul emulator: cannot listen on ${host}:${port}: the port is in use (choose another portBase)`
-      : `consul emulator: cannot listen on ${host}:${port}: ${err.message}`,
-    { cause: err },
-  );
-}
+/** Names the emulator in a listen error. */
+export const CONSUL_LISTEN_PREFIX = 'consul emulator: ';
 
 /** `port` 0: an ephemeral port, kept across kill and revive. */
 export function createAgentServer(cluster: ConsulCluster, agent: ConsulAgent, initialPort = 0): AgentServer {
@@ -271,7 +263,7 @@ export function createAgentServer(cluster: ConsulCluster, agent: ConsulAgent, in
       const s = create();
       await new Promise<void>((resolve, reject) => {
         const onError = (err: NodeJS.ErrnoException): void =>
-          reject(listenError(cluster.options.host, port, err));
+          reject(listenError(cluster.options.host, port, err, CONSUL_LISTEN_PREFIX));
         s.once('error', onError);
         s.listen(port, cluster.options.host, () => {
           s.off('error', onError);

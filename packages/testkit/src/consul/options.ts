@@ -1,5 +1,6 @@
 import { createSystemClock, type TestClock } from '../clock';
 import { TestkitError } from '../errors';
+import { validatePortBase } from '../port-base';
 import type { AclTokenSpec } from './acl';
 
 /** A node of the emulated cluster; each gets its own agent endpoint. */
@@ -192,18 +193,12 @@ export function resolveConsulOptions(options: ConsulEmulatorOptions = {}): Resol
     throw invalid('startConsul: option host must be a non-empty string');
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') throw invalid('startConsul: option random must be a function');
-  const portBase = options.portBase;
-  if (
-    portBase != null &&
-    (typeof portBase !== 'number' || !Number.isInteger(portBase) || portBase < 1 || portBase > 65535)
-  ) {
-    throw invalid(`startConsul: option portBase must be an integer port 1–65535, got ${String(portBase)}`);
-  }
-  if (portBase != null && portBase + nodes.length > 65535) {
-    throw invalid(
-      `startConsul: option portBase ${portBase} leaves no room for ${nodes.length} agent ports (the last would be ${portBase + nodes.length})`,
-    );
-  }
+  const portBase = validatePortBase(
+    'startConsul',
+    options.portBase,
+    nodes.length,
+    `${nodes.length} agent ports`,
+  );
   const sessionTtlMinMs = nonNegativeMs(
     'sessionTtlMinMs',
     options.sessionTtlMinMs,

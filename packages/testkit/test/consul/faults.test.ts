@@ -246,9 +246,9 @@ describe('controls and options', () => {
       [{ rpcHoldTimeoutMs: -1 }, /rpcHoldTimeoutMs/],
       [{ agentErrorStyle: 'x' as 'client' }, /agentErrorStyle/],
       [{ acl: { defaultPolicy: 'maybe' as 'deny', tokens: {} } }, /acl.defaultPolicy/],
-      [{ portBase: 0 }, /portBase must be an integer port 1–65535, got 0/],
+      [{ portBase: 0 }, /option 'portBase' must be a port number 1–65535, got 0/],
       [{ portBase: 1.5 }, /portBase/],
-      [{ portBase: 65535, nodes: ['a', 'b'] }, /portBase 65535 leaves no room for 2 agent ports/],
+      [{ portBase: 65535, nodes: ['a', 'b'] }, /option 'portBase' 65535 leaves no room for 2 agent ports/],
     ];
     for (const [options, message] of bad) {
       const err = await startConsul(options).catch((x: unknown) => x);

@@ -7,6 +7,7 @@ import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TestkitError } from '../../errors';
+import { listenError } from '../../port-base';
 
 export type RequestHandler = (
   req: http.IncomingMessage,
@@ -33,17 +34,7 @@ export async function listenLoopback(
   // Agents keep connections alive for seconds; the SDK's default is longer than a test.
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException): void => {
-      reject(
-        new TestkitError(
-          'INVALID_OPTION',
-          err.code === 'EADDRINUSE'
-            ? `cannot listen on ${host}:${port}: the port is in use (choose another portBase)`
-            : `cannot listen on ${host}:${port}: ${err.message}`,
-          { cause: err },
-        ),
-      );
-    };
+    const onError = (err: NodeJS.ErrnoException): void => reject(listenError(host, port, err));
     server.once('error', onError);
     server.listen(port, host, () => {
       server.off('error', onError);
