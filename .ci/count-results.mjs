@@ -39,7 +39,12 @@ for (const group of ['packages', 'apps']) {
     }
     for (const file of report.testResults ?? []) {
       for (const a of file.assertionResults ?? []) {
-        if (a.status === 'failed') problems.push(`${pkg.name}: FAILED ${a.fullName}`);
+        if (a.status !== 'failed') continue;
+        problems.push(`${pkg.name}: FAILED ${a.fullName}`);
+        // The first lines of the assertion message, so a CI log that keeps only its tail still
+        // says why (the full text is in the member's reports/vitest.json).
+        const why = (a.failureMessages ?? []).join('\n').split('\n').filter((l) => l.trim() !== '');
+        for (const line of why.slice(0, 25)) problems.push(`    ${line.slice(0, 400)}`);
       }
     }
   }

@@ -41,6 +41,7 @@ export type LogEvent =
   | 'consul_registered'
   | 'consul_error'
   | 'session_created'
+  | 'orphan_session_destroyed'
   | 'session_lost'
   | 'http_listening'
   | 'agent_ready'

@@ -2,8 +2,10 @@
  * The Consul adapters (presence, election, candidates, cluster view) against the testkit Consul
  * emulator: one agent endpoint per node, HTTP checks run by the emulator against our real HTTP server.
  */
-import { createConsulClient, type ConsulClient } from '@nat-ha/consul-lock';
+import { createConsulClient, LOCK_FLAG_VALUE, type ConsulClient } from '@nat-ha/consul-lock';
 import { startConsul, type ConsulEmulator } from '@nat-ha/testkit';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createConsulCandidates } from '../src/adapters/consul-candidates';
 import { createConsulClusterView } from '../src/adapters/consul-cluster-view';
@@ -66,6 +68,7 @@ interface Agentish {
   client: ConsulClient;
   http: AgentHttpServer;
   presence: ConsulPresenceHandle;
+  logger: ReturnType<typeof createMemoryLogger>;
   setHealth(h: ReportedHealth['status']): void;
 }
 
@@ -89,6 +92,7 @@ async function agent(
     },
   });
   const client = createConsulClient({ baseUrl: consul.agentUrl(node) });
+  const logger = createMemoryLogger();
   const presence = createConsulPresence({
     consul: client,
     serviceName: 'nat-ha',
@@ -100,7 +104,7 @@ async function agent(
     lock,
     requestTimeoutMs: 5_000,
     clock,
-    logger: createMemoryLogger(),
+    logger,
     metrics: createMemoryMetrics(),
   });
   await presence.start(AbortSignal.timeout(10_000));
@@ -113,6 +117,7 @@ async function agent(
     client,
     http,
     presence,
+    logger,
     setHealth(status) {
       health = {
         status,
@@ -181,6 +186,89 @@ describe('Consul adapters against the emulator', () => {
     expect(session?.ttl).toBe('15000ms');
     expect(session?.lockDelayMs).toBe(15_000);
   });
+  it('a restarted agent destroys the session its dead predecessor left on this node, so the lock frees at once, not after 2×TTL (§2.6, §2.7)', async () => {
+    // The crashed process's session, still holding the group's lock: same name, same node.
+    const raw = createConsulClient({ baseUrl: consul.agentUrl('node-a') });
+    cleanup.push(() => raw.close());
+    const orphan = await raw.session.create({ name: 'nat-ha i-a', ttlMs: 60_000, lockDelayMs: 0 });
+    expect(await raw.kv.acquire('test/orphan/leader', orphan, '{}')).toBe(true);
+    // Not ours: another name on this node, and our name on another node.
+    const other = await raw.session.create({ name: 'vault lock', ttlMs: 60_000 });
+    const rawB = createConsulClient({ baseUrl: consul.agentUrl('node-b') });
+    cleanup.push(() => rawB.close());
+    const elsewhere = await rawB.session.create({ name: 'nat-ha i-a', ttlMs: 60_000 });
+
+    const a = await agent('node-a', 'a', [group('orphan', 'primary')]);
+    const events = a.logger.events.filter((e) => e.event === 'orphan_session_destroyed');
+    expect(events.map((e) => e.fields)).toEqual([
+      expect.objectContaining({ session: orphan, node: 'node-a' }),
+    ]);
+    expect((await raw.session.info(orphan)).session).toBeUndefined();
+    expect((await raw.kv.get('test/orphan/leader')).entry?.session).toBeUndefined();
+    expect((await raw.session.info(other)).session?.name).toBe('vault lock');
+    expect((await raw.session.info(elsewhere)).session?.node).toBe('node-b');
+    // Its own new session is not an orphan.
+    expect((await raw.session.info(a.presence.describe().session!)).session?.name).toBe('nat-ha i-a');
+    await raw.session.destroy(other);
+    await rawB.session.destroy(elsewhere);
+  });
+
+  it('a holder that dies while Consul has no leader and restarts before one returns does not keep the lock for 2×TTL (chaos seed 13)', async () => {
+    const g = group('crash-restart', 'primary');
+    const b = await agent('node-b', 'b', [g]);
+    // The first nat-agent process on node-a, as Consul sees it: service + liveness check on its HTTP
+    // server, a session tied to the check, holding the lock. It never renews again once "killed".
+    const first = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((r) => first.listen(0, '127.0.0.1', r));
+    const firstUrl = `http://127.0.0.1:${(first.address() as AddressInfo).port}`;
+    const raw = createConsulClient({ baseUrl: consul.agentUrl('node-a') });
+    cleanup.push(() => raw.close());
+    await raw.agent.registerService({
+      name: 'nat-ha',
+      id: 'nat-ha',
+      checks: [
+        {
+          id: 'nat-ha:live',
+          name: 'live',
+          http: `${firstUrl}/health/live`,
+          intervalMs: 1_000,
+          timeoutMs: 500,
+          status: 'passing',
+        },
+      ],
+    });
+    const dead = await raw.session.create({
+      name: 'nat-ha i-a',
+      ttlMs: 10_000,
+      lockDelayMs: 1_500,
+      nodeChecks: ['serfHealth'],
+      serviceChecks: ['nat-ha:live'],
+    });
+    expect(await raw.kv.acquire(g.key, dead, '{}', { flags: LOCK_FLAG_VALUE })).toBe(true);
+    const eb = election(b, g);
+    eb.contend();
+    await until(
+      () => eb.events.some((e) => e.type === 'holder' && e.view.holder === 'other'),
+      'b sees the holder',
+    );
+
+    // Consul loses its leader; the process dies. Its check goes critical on node-a's agent, but
+    // nothing can commit that, so the session lives on.
+    consul.loseLeader();
+    await new Promise<void>((r) => first.close(() => r()));
+    await new Promise((r) => setTimeout(r, 2_500));
+    // The restarted process registers again (its check passes on the new server) while the
+    // leader is still away; the leader returns a moment later.
+    const restore = setTimeout(() => consul.restoreLeader(), 1_000);
+    cleanup.push(() => clearTimeout(restore));
+    const a = await agent('node-a', 'a', [g]);
+    expect(
+      a.logger.events.filter((e) => e.event === 'orphan_session_destroyed').map((e) => e.fields.session),
+    ).toEqual([dead]);
+    // b takes the group after the lock-delay — not 2×TTL (20 s) after the leader's return.
+    await until(() => eb.events.some((e) => e.type === 'elected'), 'b elected', 8_000);
+  });
+
   it('follows the passing candidates with blocking queries as path health changes', async () => {
     const a = await agent('node-a', 'a', [group('az-a', 'primary')]);
     const b = await agent('node-b', 'b', [group('az-a', 'rescue')]);

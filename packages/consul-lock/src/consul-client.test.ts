@@ -309,6 +309,38 @@ describe('requests on the wire', () => {
     expect((await consul.session.info('nope')).session).toBeUndefined();
   });
 
+  it('lists the sessions of a node, escaping the node name; null or [] is no session (§2.4)', async () => {
+    pool()
+      .intercept({ path: '/v1/session/node/ip-10-0-0-10%20a', method: 'GET' })
+      .reply(
+        200,
+        JSON.stringify([
+          {
+            ID: 's-1',
+            Name: 'nat-ha i-1',
+            Node: 'ip-10-0-0-10 a',
+            LockDelay: 1_500_000_000,
+            Behavior: 'release',
+            TTL: '10s',
+            NodeChecks: ['serfHealth'],
+            ServiceChecks: [{ ID: 'nat-ha:live', Namespace: '' }],
+            CreateIndex: 12,
+          },
+        ]),
+        { headers: { 'x-consul-index': '12' } },
+      );
+    const { sessions, meta } = await consul.session.node('ip-10-0-0-10 a');
+    expect(sessions.map((s) => [s.id, s.name, s.node, s.lockDelayMs])).toEqual([
+      ['s-1', 'nat-ha i-1', 'ip-10-0-0-10 a', 1_500],
+    ]);
+    expect(meta.index).toBe(12);
+    pool()
+      .intercept({ path: '/v1/session/node/empty', method: 'GET' })
+      .reply(200, 'null', { headers: { 'x-consul-index': '3' } });
+    expect((await consul.session.node('empty')).sessions).toEqual([]);
+    await expect(consul.session.node('')).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+  });
+
   it('reads agent self (§6.4)', async () => {
     pool()
       .intercept({ path: '/v1/agent/self', method: 'GET' })

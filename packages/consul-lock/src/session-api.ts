@@ -53,6 +53,11 @@ export interface SessionApi {
     id: string,
     options?: SessionCallOptions & { consistency?: Consistency },
   ): Promise<{ session: SessionInfo | undefined; meta: QueryMeta }>;
+  /** Every session that belongs to `node` (`GET /v1/session/node/:node`, §2.4); `[]` when none. */
+  node(
+    node: string,
+    options?: SessionCallOptions & { consistency?: Consistency },
+  ): Promise<{ sessions: SessionInfo[]; meta: QueryMeta }>;
 }
 
 interface WireSession {
@@ -191,6 +196,19 @@ export function createSessionApi(transport: ConsulTransport): SessionApi {
         what,
       });
       return { session: parseSessionArray(res.text, what)[0], meta: res.meta };
+    },
+    async node(node, options = {}) {
+      if (node === '') throw new ConsulLockError('INVALID_OPTION', 'node name must not be empty');
+      const what = 'GET /v1/session/node';
+      const res = await transport.send({
+        method: 'GET',
+        path: `/v1/session/node/${encodeURIComponent(node)}`,
+        query: { consistent: options.consistency === 'consistent', stale: options.consistency === 'stale' },
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+        what,
+      });
+      return { sessions: parseSessionArray(res.text, what), meta: res.meta };
     },
   };
 }

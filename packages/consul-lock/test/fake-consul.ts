@@ -254,6 +254,12 @@ export class FakeConsul {
         const s = this.sessions.get(id);
         return { session: s == null ? undefined : this.#info(s), meta: meta(this.#index) };
       }),
+    // Every fake session lives on 'node1' (see #info).
+    node: (node: string, options = {}) =>
+      this.#gate('session.node', { key: node }, options.timeoutMs, options.signal, () => ({
+        sessions: node === 'node1' ? [...this.sessions.values()].map((s) => this.#info(s)) : [],
+        meta: meta(this.#index),
+      })),
   };
 
   #info(s: FakeSession): SessionInfo {

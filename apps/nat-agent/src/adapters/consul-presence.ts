@@ -4,6 +4,7 @@ import type { ResolvedGroup } from '../config/resolve-groups';
 import { describeError } from '../errors';
 import type { Clock, ConsulPresence, InstanceIdentity, Logger, Metrics } from '../ports';
 import { toLibraryLogger } from './library-logger';
+import { cappedDoublingMs } from '../core/capped-doubling';
 
 export interface ConsulPresenceOptions {
   consul: ConsulClient;
@@ -46,6 +47,8 @@ export function createConsulPresence(options: ConsulPresenceOptions): ConsulPres
   const serviceId = serviceName;
   let session: ManagedSession | undefined;
   let registered = false;
+  /** One nat-agent per instance: this name identifies every session an agent here ever created. */
+  const sessionName = `nat-ha ${identity.instanceId}`;
 
   const meta: Record<string, string> = {
     [META_INSTANCE]: identity.instanceId,
@@ -91,23 +94,61 @@ export function createConsulPresence(options: ConsulPresenceOptions): ConsulPres
     registered = true;
   }
 
+  /**
+   * Sessions of this agent's node with our name belong to an earlier nat-agent process on this
+   * instance: one that crashed or was killed and restarted before Consul recorded its liveness check
+   * as critical (a fast restart, or no Consul leader to commit the status). Re-registering the
+   * service makes that check pass again, so such a session — and the lock it may hold — would live
+   * on until its TTL runs out (2×TTL, §2.6) and no agent could take the group meanwhile. Destroying
+   * it releases its locks with lock-delay (§2.7), exactly as if Consul had seen the process die.
+   */
+  async function destroyOrphanSessions(signal: AbortSignal): Promise<void> {
+    const call = { signal, timeoutMs: options.requestTimeoutMs };
+    const { nodeName } = await consul.agent.self(call);
+    const { sessions } = await consul.session.node(nodeName, { ...call, consistency: 'consistent' });
+    for (const orphan of sessions.filter((x) => x.name === sessionName)) {
+      await consul.session.destroy(orphan.id, call);
+      logger.event('warn', 'orphan_session_destroyed', {
+        session: orphan.id,
+        node: nodeName,
+        createIndex: orphan.createIndex,
+      });
+    }
+  }
+
+  /**
+   * Runs a start-up step until it succeeds, backing off 250 ms doubling to 5 s. A non-retryable
+   * error ends the loop: rethrown when `required`, otherwise logged and skipped.
+   */
+  async function untilDone(
+    operation: string,
+    fn: (signal: AbortSignal) => Promise<void>,
+    required: boolean,
+    signal: AbortSignal,
+  ): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await fn(signal);
+        return;
+      } catch (error) {
+        if (signal.aborted) throw error;
+        const e = describeError(error);
+        metrics.consulError(operation, e.code);
+        logger.event('warn', 'consul_error', { operation, error: e, attempt });
+        if (!required && !e.retryable) return;
+        await clock.sleep(cappedDoublingMs(attempt, 250, 5_000), signal);
+      }
+    }
+  }
+
   return {
     async start(signal) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await register(signal);
-          break;
-        } catch (error) {
-          if (signal.aborted) throw error;
-          const e = describeError(error);
-          metrics.consulError('register', e.code);
-          logger.event('warn', 'consul_error', { operation: 'register', error: e, attempt });
-          await clock.sleep(Math.min(5_000, 250 * 2 ** Math.min(attempt, 5)), signal);
-        }
-      }
+      await untilDone('register', register, true, signal);
+      // Without it (an ACL without session read, say) a predecessor's session still ends at its TTL.
+      await untilDone('orphan-sessions', destroyOrphanSessions, false, signal);
       const s = createSession({
         consul,
-        name: `nat-ha ${identity.instanceId}`,
+        name: sessionName,
         lockDelayMs: options.lock.lockDelayMs,
         ttlMs: options.lock.sessionTtlMs,
         nodeChecks: ['serfHealth'],

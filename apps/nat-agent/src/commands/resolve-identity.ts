@@ -6,6 +6,7 @@
  */
 import { describeError } from '../errors';
 import type { Clock, InstanceIdentity, Logger } from '../ports';
+import { cappedDoublingMs } from '../core/capped-doubling';
 
 export interface ResolveIdentityOptions {
   clock: Clock;
@@ -26,7 +27,7 @@ export async function resolveIdentityWithRetry(
     } catch (error) {
       const summary = describeError(error);
       if (!summary.retryable || options.signal.aborted) throw error;
-      const delayMs = Math.min(maxDelayMs, 1_000 * 2 ** Math.min(attempt - 1, 10));
+      const delayMs = cappedDoublingMs(attempt - 1, 1_000, maxDelayMs);
       options.logger.event('warn', 'identity_retry', { attempt, delayMs, error: summary });
       await options.clock.sleep(delayMs, options.signal);
     }

@@ -25,6 +25,7 @@ import type {
 import type { GroupPhase } from './group-machine';
 import { createGroupRunner, groupSettings, type GroupRunner, type GroupSnapshot } from './group-runner';
 import { desiredHealth, gateHealth, type ReportedHealth } from './health-report';
+import { cappedDoublingMs } from './capped-doubling';
 
 export type DrainReason = 'signal' | 'spot' | 'rebalance' | 'lifecycle' | 'maintenance';
 
@@ -224,7 +225,7 @@ export function createAgent(options: AgentOptions): Agent {
       transientRechecks = 0;
       return config.reconcile.intervalMs;
     }
-    const delay = Math.min(config.reconcile.intervalMs, 1_000 * 2 ** Math.min(transientRechecks, 10));
+    const delay = cappedDoublingMs(transientRechecks, 1_000, config.reconcile.intervalMs);
     transientRechecks += 1;
     return delay;
   }

@@ -9,6 +9,7 @@ import type {
   Role,
   RouteOutcome,
 } from '../ports';
+import { cappedDoublingMs } from './capped-doubling';
 
 /**
  * The decisions of one election group, as a pure function `(state, event) → (state, effects)`.
@@ -425,7 +426,7 @@ function onWorkFailed(x: Step, work: WorkKind, error: ErrorSummary): void {
     case 'claim': {
       const failures = x.st.claimFailures + 1;
       x.set({ claimFailures: failures });
-      const delay = Math.min(x.s.claimRetryMaxMs, x.s.claimRetryBaseMs * 2 ** (failures - 1));
+      const delay = cappedDoublingMs(failures - 1, x.s.claimRetryBaseMs, x.s.claimRetryMaxMs);
       x.notice('claim_failed', { error, failures, retryInMs: delay }, 'error');
       if (failures >= x.s.claimFailuresBeforeResign && x.st.facts.healthyCandidate) {
         resign(x, 'claim_failed');
