@@ -108,6 +108,8 @@ export interface Metrics {
   draining(active: boolean): void;
   interruption(kind: InterruptionKind): void;
   consulError(operation: string, code: string): void;
+  /** A session an earlier agent process on this instance left behind was destroyed at start-up. */
+  orphanSessionDestroyed(): void;
   ec2Call(action: string, outcome: string, ms: number): void;
   ec2Throttle(action: string): void;
   probe(target: string, ok: boolean, ms: number): void;

@@ -69,6 +69,7 @@ interface Agentish {
   http: AgentHttpServer;
   presence: ConsulPresenceHandle;
   logger: ReturnType<typeof createMemoryLogger>;
+  metrics: ReturnType<typeof createMemoryMetrics>;
   setHealth(h: ReportedHealth['status']): void;
 }
 
@@ -93,6 +94,7 @@ async function agent(
   });
   const client = createConsulClient({ baseUrl: consul.agentUrl(node) });
   const logger = createMemoryLogger();
+  const metrics = createMemoryMetrics();
   const presence = createConsulPresence({
     consul: client,
     serviceName: 'nat-ha',
@@ -105,7 +107,7 @@ async function agent(
     requestTimeoutMs: 5_000,
     clock,
     logger,
-    metrics: createMemoryMetrics(),
+    metrics,
   });
   await presence.start(AbortSignal.timeout(10_000));
   cleanup.push(async () => {
@@ -118,6 +120,7 @@ async function agent(
     http,
     presence,
     logger,
+    metrics,
     setHealth(status) {
       health = {
         status,
@@ -203,6 +206,7 @@ describe('Consul adapters against the emulator', () => {
     expect(events.map((e) => e.fields)).toEqual([
       expect.objectContaining({ session: orphan, node: 'node-a' }),
     ]);
+    expect(a.metrics.calls.filter((c) => c[0] === 'orphanSessionDestroyed')).toHaveLength(1);
     expect((await raw.session.info(orphan)).session).toBeUndefined();
     expect((await raw.kv.get('test/orphan/leader')).entry?.session).toBeUndefined();
     expect((await raw.session.info(other)).session?.name).toBe('vault lock');

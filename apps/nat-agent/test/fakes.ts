@@ -80,6 +80,7 @@ export function createMemoryMetrics(): Metrics & {
     draining: rec('draining'),
     interruption: rec('interruption'),
     consulError: rec('consulError'),
+    orphanSessionDestroyed: rec('orphanSessionDestroyed'),
     ec2Call: rec('ec2Call'),
     ec2Throttle: rec('ec2Throttle'),
     probe: rec('probe'),

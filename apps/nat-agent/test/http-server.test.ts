@@ -17,6 +17,7 @@ describe('agent HTTP endpoints (loopback)', () => {
     metrics.leader('az-a', 'primary', true);
     metrics.failover('az-a', 'health_lost');
     metrics.ec2Call('ReplaceRoute', 'ok', 120);
+    metrics.orphanSessionDestroyed();
     const server = await startAgentHttpServer({
       host: '127.0.0.1',
       port: 0,
@@ -57,6 +58,7 @@ describe('agent HTTP endpoints (loopback)', () => {
     expect(text).toContain('nat_ha_leader{group="az-a",role="primary"} 1');
     expect(text).toContain('nat_ha_failovers_total{group="az-a",reason="health_lost"} 1');
     expect(text).toContain('nat_ha_ec2_calls_total{action="ReplaceRoute",outcome="ok"} 1');
+    expect(text).toContain('nat_ha_orphan_sessions_destroyed_total 1');
     expect(text).toContain('nat_ha_info{version="1.2.3",instance_id="i-1",az="us-east-1a"} 1');
     expect(text).toContain('process_resident_memory_bytes');
 

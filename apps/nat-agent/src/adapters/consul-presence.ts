@@ -108,6 +108,7 @@ export function createConsulPresence(options: ConsulPresenceOptions): ConsulPres
     const { sessions } = await consul.session.node(nodeName, { ...call, consistency: 'consistent' });
     for (const orphan of sessions.filter((x) => x.name === sessionName)) {
       await consul.session.destroy(orphan.id, call);
+      metrics.orphanSessionDestroyed();
       logger.event('warn', 'orphan_session_destroyed', {
         session: orphan.id,
         node: nodeName,

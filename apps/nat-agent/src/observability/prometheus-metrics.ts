@@ -101,6 +101,11 @@ export function createPrometheusMetrics(info: {
     labelNames: ['operation', 'code'],
     registers: r,
   });
+  const orphanSessions = new Counter({
+    name: 'nat_ha_orphan_sessions_destroyed_total',
+    help: 'Sessions of an earlier nat-agent process on this instance destroyed at start-up',
+    registers: r,
+  });
   const ec2Calls = new Counter({
     name: 'nat_ha_ec2_calls_total',
     help: 'EC2 and Auto Scaling calls',
@@ -160,6 +165,7 @@ export function createPrometheusMetrics(info: {
     draining: (on) => draining.set(on ? 1 : 0),
     interruption: (kind) => interruptions.inc({ kind }),
     consulError: (operation, code) => consulErrors.inc({ operation, code }),
+    orphanSessionDestroyed: () => orphanSessions.inc(),
     ec2Call(action, outcome, ms) {
       ec2Calls.inc({ action, outcome });
       ec2Seconds.observe({ action }, ms / 1000);
