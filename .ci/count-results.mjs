@@ -43,7 +43,10 @@ for (const group of ['packages', 'apps']) {
         problems.push(`${pkg.name}: FAILED ${a.fullName}`);
         // The first lines of the assertion message, so a CI log that keeps only its tail still
         // says why (the full text is in the member's reports/vitest.json).
-        const why = (a.failureMessages ?? []).join('\n').split('\n').filter((l) => l.trim() !== '');
+        const why = (a.failureMessages ?? [])
+          .join('\n')
+          .split('\n')
+          .filter((l) => l.trim() !== '');
         for (const line of why.slice(0, 25)) problems.push(`    ${line.slice(0, 400)}`);
       }
     }
